@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Starts a node/tsx script as a child, pinned to `cpu` with taskset when available, and waits for
+ * it to print `marker` on stdout. */
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  options: { cpu?: number; marker?: string; timeoutMs?: number } = {},
+): Promise<ChildProcess> {
+  const marker = options.marker ?? 'LISTENING';
+  const node = [process.execPath, '--import', 'tsx', script];
+  const cmd = options.cpu !== undefined && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(options.cpu), ...node] : node;
+  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), options.timeoutMs ?? 60_000);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/** Pins the current process (the load generator) to a CPU, when taskset exists. */
+export async function pinSelf(cpu: number): Promise<void> {
+  if (!existsSync('/usr/bin/taskset')) return;
+  await new Promise<void>((resolve) => {
+    spawn('taskset', ['-cp', String(cpu), String(process.pid)], { stdio: 'ignore' }).on('exit', () => resolve());
+  });
+}

@@ -1,0 +1,102 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { Authenticator } from './auth/auth.guard.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { AuthService } from './auth/auth.service.js';
+import { AccessTokens, RefreshTokens } from './auth/tokens.js';
+import { EventBus } from './lib/events.js';
+import { installErrorHandling, installValidators, requestId } from './lib/http.js';
+import { Metrics } from './lib/metrics.js';
+import type { RateLimiter } from './lib/rate-limit.js';
+import { ErrorBody } from './lib/schemas.js';
+import { opsRoutes } from './ops/ops.routes.js';
+import { SessionUserQuery } from './users/users.repo.js';
+import { usersRoutes } from './users/users.routes.js';
+import { UsersService } from './users/users.service.js';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  limiter: RateLimiter;
+  redis?: Redis | null;
+  events?: EventBus;
+  metrics?: Metrics;
+  /** Injected clock for "today" (tests move it); defaults to the real one. */
+  now?: () => Date;
+  logger?: boolean;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  events: EventBus;
+  metrics: Metrics;
+  authenticator: Authenticator;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP app (and later the Socket.IO server on it) without listening. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database } = deps;
+  const db = database.db;
+  const events = deps.events ?? new EventBus();
+  const metrics = deps.metrics ?? new Metrics();
+  const now = deps.now ?? (() => new Date());
+
+  const fastify = Fastify({
+    logger: deps.logger === false ? false : { level: config.logLevel },
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    genReqId: requestId,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  installValidators(fastify);
+  installErrorHandling(fastify);
+  events.onSubscriberError((err) => fastify.log.error({ err }, 'event subscriber failed'));
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  fastify.decorateRequest('caller', null);
+  fastify.addSchema(ErrorBody);
+
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Saju dating API',
+        version: '1.0.0',
+        description:
+          'REST API of the saju blind-dating app. Errors are `{ "error": "..." }` (validation errors add ' +
+          '`details`). Every response carries `X-Request-Id`. Real-time events: see the README (Socket.IO).',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs' });
+  fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+
+  const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
+  const refreshTokens = new RefreshTokens(config.jwtSecret);
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db));
+  const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
+  const users = new UsersService(db, events, deps.limiter);
+
+  await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
+  await fastify.register(authRoutes(auth));
+  await fastify.register(usersRoutes(users, authenticator.hook));
+
+  return { fastify, events, metrics, authenticator };
+}

@@ -1,0 +1,56 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { unauthorized } from '../lib/errors.js';
+import type { ProfileRow, SessionUserQuery } from '../users/users.repo.js';
+import type { AccessTokens } from './tokens.js';
+
+export interface Caller {
+  userId: number;
+  sessionId: number;
+  profile: ProfileRow;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+/**
+ * Resolves a bearer access token to a caller: a valid signature and expiry, then one query that
+ * returns the profile only while the login session is live (so logout and account deletion cut
+ * access at once, not at the token's expiry).
+ */
+export class Authenticator {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly sessionUser: SessionUserQuery,
+  ) {}
+
+  async fromToken(token: string | undefined): Promise<Caller | null> {
+    if (!token) return null;
+    const claims = this.tokens.verify(token);
+    if (!claims) return null;
+    const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
+    return profile ? { userId: claims.userId, sessionId: claims.sessionId, profile } : null;
+  }
+
+  /** The access token's claims without the database check (for socket expiry timers). */
+  claims(token: string) {
+    return this.tokens.verify(token);
+  }
+
+  /** Fastify onRequest hook for every protected route. */
+  readonly hook = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const caller = await this.fromToken(token);
+    if (!caller) throw unauthorized(token ? 'Invalid or expired access token' : 'Missing bearer token');
+    request.caller = caller;
+  };
+}
+
+/** The caller of a route that ran the auth hook. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw unauthorized();
+  return request.caller;
+}

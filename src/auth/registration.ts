@@ -1,0 +1,101 @@
+import { chartKey, computeChart, resolveSolarDate, SAJU_ALGORITHM_VERSION, type BirthInput } from '../saju/index.js';
+import { invalid, type FieldIssue } from '../lib/errors.js';
+import type { Gender } from '../db/schema.js';
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name: string;
+  birth_date: string;
+  gender: Gender;
+  birth_time?: string | null | undefined;
+  birth_calendar?: 'solar' | 'lunar' | undefined;
+  is_leap_month?: boolean | undefined;
+}
+
+export interface ValidRegistration {
+  email: string;
+  password: string;
+  name: string;
+  gender: Gender;
+  solarBirthDate: string;
+  lunarBirthDate: string | null;
+  birthTime: string | null;
+  calendar: 'solar' | 'lunar';
+  isLeapMonth: boolean;
+  interestedIn: Gender[];
+  sajuKey: number;
+  sajuVersion: number;
+}
+
+// Deliberately plain: one @, no spaces, a dot in the domain; the mailbox is proven by use, not regex.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function defaultInterests(gender: Gender): Gender[] {
+  if (gender === 'male') return ['female'];
+  if (gender === 'female') return ['male'];
+  return ['male', 'female', 'other'];
+}
+
+/**
+ * The contract's registration rules beyond the JSON schema: email syntax after normalising, name
+ * after trimming, a real (solar or Korean lunar) date from 1900 on, and the Korean youth rule
+ * (current Korean year − birth year ≥ MIN_AGE_YEARS).
+ */
+export function validateRegistration(input: RegisterInput, todayKst: string, minAgeYears: number): ValidRegistration {
+  const issues: FieldIssue[] = [];
+  const email = normaliseEmail(input.email);
+  if (email.length > 255 || !EMAIL.test(email)) issues.push({ field: 'email', message: 'must be a valid email address' });
+  if (input.password.length < 8 || input.password.length > 128) {
+    issues.push({ field: 'password', message: 'must be 8 to 128 characters' });
+  }
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
+
+  const calendar = input.birth_calendar ?? 'solar';
+  const isLeapMonth = input.is_leap_month ?? false;
+  if (isLeapMonth && calendar !== 'lunar') {
+    issues.push({ field: 'is_leap_month', message: 'is only allowed with birth_calendar "lunar"' });
+  }
+  const birth: BirthInput = { birthDate: input.birth_date, birthTime: input.birth_time ?? null, calendar, isLeapMonth };
+  let solarBirthDate: string | undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.birth_date)) {
+    issues.push({ field: 'birth_date', message: 'must be a date in YYYY-MM-DD form' });
+  } else if (input.birth_date < '1900-01-01') {
+    issues.push({ field: 'birth_date', message: 'must not be before 1900-01-01' });
+  } else if (!(isLeapMonth && calendar !== 'lunar')) {
+    const resolved = resolveSolarDate(birth);
+    if (!resolved.ok) issues.push({ field: 'birth_date', message: resolved.error });
+    else solarBirthDate = resolved.solarDate;
+  }
+  if (solarBirthDate) {
+    const koreanAge = Number(todayKst.slice(0, 4)) - Number(solarBirthDate.slice(0, 4));
+    if (solarBirthDate > todayKst) issues.push({ field: 'birth_date', message: 'must not be in the future' });
+    else if (koreanAge < minAgeYears) {
+      issues.push({ field: 'birth_date', message: `you must be at least ${minAgeYears} (Korean year count) to register` });
+    }
+  }
+  const first = issues[0];
+  if (first || !solarBirthDate) {
+    throw invalid(first ? `Invalid field '${first.field}': ${first.message}` : 'Invalid birth date', issues);
+  }
+  const chart = computeChart({ ...birth, birthDate: input.birth_date });
+  return {
+    email,
+    password: input.password,
+    name,
+    gender: input.gender,
+    solarBirthDate,
+    lunarBirthDate: calendar === 'lunar' ? input.birth_date : null,
+    birthTime: input.birth_time ?? null,
+    calendar,
+    isLeapMonth,
+    interestedIn: defaultInterests(input.gender),
+    sajuKey: chartKey(chart),
+    sajuVersion: SAJU_ALGORITHM_VERSION,
+  };
+}

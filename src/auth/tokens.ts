@@ -1,0 +1,67 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
+
+export interface AccessClaims {
+  userId: number;
+  sessionId: number;
+  expiresAt: number;
+}
+
+/**
+ * HS256 access tokens through fast-jwt (the fastest verifier measured here; a verifier cache
+ * skips the HMAC for a token it has already checked, until the token's own expiry).
+ */
+export class AccessTokens {
+  private readonly sign: (payload: Record<string, unknown>) => string;
+  private readonly verifier: (token: string) => Record<string, unknown>;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlSeconds * 1000 });
+    this.verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 });
+  }
+
+  get lifetimeSeconds(): number {
+    return this.ttlSeconds;
+  }
+
+  issue(userId: number, sessionId: number): string {
+    return this.sign({ sub: String(userId), sid: sessionId });
+  }
+
+  /** The claims of a valid, unexpired token, or null. */
+  verify(token: string): AccessClaims | null {
+    try {
+      const claims = this.verifier(token);
+      const userId = Number(claims.sub);
+      const sessionId = claims.sid;
+      if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'number') return null;
+      return { userId, sessionId, expiresAt: Number(claims.exp) * 1000 };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * Refresh tokens are opaque and stored only as SHA-256 hashes. A token's successor is derived
+ * from it with an HMAC, so a client that retries a refresh inside the grace window can be given
+ * the very same successor again by any process, although only hashes are stored.
+ */
+export class RefreshTokens {
+  constructor(private readonly secret: string) {}
+
+  generate(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  successorOf(token: string): string {
+    return createHmac('sha256', this.secret).update('refresh-successor:').update(token).digest('base64url');
+  }
+
+  hash(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+}

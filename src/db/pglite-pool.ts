@@ -1,0 +1,55 @@
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * Makes an in-process PGlite database look like a `pg` Pool to Kysely's PostgresDialect.
+ * PGlite is a single connection: a transaction started by one request must not see another
+ * request's statements interleaved, so a client is handed out exclusively (a FIFO mutex) until
+ * it is released. Queries therefore run one at a time, as they would on PGlite anyway.
+ */
+export class PGlitePool {
+  private queue: Array<() => void> = [];
+  private busy = false;
+
+  constructor(readonly pglite: PGlite) {}
+
+  async connect(): Promise<PGliteClient> {
+    if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.busy = true;
+    return new PGliteClient(this.pglite, () => this.release());
+  }
+
+  private release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  async end(): Promise<void> {
+    if (!this.pglite.closed) await this.pglite.close();
+  }
+}
+
+class PGliteClient {
+  private released = false;
+
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly onRelease: () => void,
+  ) {}
+
+  async query(sql: string, parameters?: readonly unknown[]) {
+    const result = await this.pglite.query(sql, parameters as unknown[] | undefined, { rowMode: 'object' });
+    const command = sql.trimStart().slice(0, 6).toUpperCase();
+    return {
+      command,
+      rowCount: result.affectedRows ?? result.rows.length,
+      rows: result.rows,
+    };
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
+  }
+}

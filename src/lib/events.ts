@@ -1,0 +1,54 @@
+import { EventEmitter } from 'node:events';
+
+export interface PersonSummary {
+  user_id: number;
+  name: string;
+  profile_img_url: string | null;
+}
+
+/**
+ * In-process domain events, published after the transaction that caused them commits. Features
+ * publish; the real-time layer subscribes (and relays them to sockets on every process), so no
+ * service knows about sockets. Payloads carry what the socket events need.
+ */
+export interface DomainEvents {
+  /** To the receiver: contract event `matchRequested`. */
+  matchRequested: {
+    matchId: number;
+    receiverId: number;
+    requester: PersonSummary & { age: number };
+    compatibilityScore: number;
+  };
+  /** To the original requester: contract event `matchAccepted` (partner = the one who accepted). */
+  matchAccepted: { matchId: number; chatId: number; requesterId: number; receiverId: number; partner: PersonSummary };
+  sessionRevoked: { sessionId: number; userId: number };
+  userDeleted: { userId: number };
+  /** Either of two people blocked the other. */
+  userBlocked: { blockerId: number; blockedId: number };
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  publish<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): void {
+    // A failing subscriber must not fail the request that already committed.
+    try {
+      this.emitter.emit(name, payload);
+    } catch (error) {
+      this.emitter.emit('subscriberError', error);
+    }
+  }
+
+  subscribe<K extends keyof DomainEvents>(name: K, listener: (payload: DomainEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  onSubscriberError(listener: (error: unknown) => void): void {
+    this.emitter.on('subscriberError', listener);
+  }
+}

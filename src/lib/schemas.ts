@@ -1,0 +1,30 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Shared pieces of route schemas. Every route's schema is the single source of its validation,
+ * serialisation and OpenAPI description. */
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String(),
+    details: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+    ),
+  },
+  { $id: 'Error', description: 'Every error response' },
+);
+
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC, with Z' });
+export const GenderSchema = Type.Union([Type.Literal('male'), Type.Literal('female'), Type.Literal('other')]);
+
+/** Path parameter holding an id; a non-integer or non-positive value is a 400. */
+export const IdParam = (name: string) => Type.Object({ [name]: Id }, { additionalProperties: false });
+
+const ref = Type.Ref('Error');
+/** Standard error responses for the OpenAPI document and the serialiser. */
+export function errors(...codes: number[]): Record<number, TSchema> {
+  return Object.fromEntries(codes.map((c) => [c, ref]));
+}
+
+export const bearer = [{ bearerAuth: [] }];

@@ -1,0 +1,82 @@
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { callerOf } from '../auth/auth.guard.js';
+import { bearer, errors, GenderSchema, Id, Nullable, Timestamp } from '../lib/schemas.js';
+import { presentOwnProfile } from './users.presenter.js';
+import type { UsersService } from './users.service.js';
+
+export const OwnProfile = Type.Object({
+  user_id: Id,
+  name: Type.String(),
+  email: Type.String(),
+  birth_date: Type.String({ description: 'YYYY-MM-DD as entered (lunar when birth_calendar is lunar)' }),
+  gender: GenderSchema,
+  location: Nullable(Type.String()),
+  job: Nullable(Type.String()),
+  bio: Nullable(Type.String()),
+  profile_img_url: Nullable(Type.String()),
+  created_at: Nullable(Timestamp),
+  birth_time: Nullable(Type.String({ description: 'HH:MM, Korean local time' })),
+  birth_calendar: Type.Union([Type.Literal('solar'), Type.Literal('lunar')]),
+  is_leap_month: Type.Boolean(),
+  solar_birth_date: Type.String({ description: 'The solar (Gregorian) birth date' }),
+  interested_in: Type.Array(GenderSchema),
+});
+
+const ProfileUpdate = Type.Object(
+  {
+    location: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    job: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    bio: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    profile_img_url: Type.Optional(Nullable(Type.String({ maxLength: 2048, description: 'An http(s) URL' }))),
+    interested_in: Type.Optional(
+      Type.Array(GenderSchema, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Genders to be recommended' }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Any subset; null (or blank text) clears a field; any other field is a 400',
+  },
+);
+
+export function usersRoutes(users: UsersService, authenticate: onRequestHookHandler) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('onRequest', authenticate);
+
+    app.get('/api/users/me', {
+      schema: { tags: ['users'], summary: 'My profile', security: bearer, response: { 200: OwnProfile, ...errors(401) } },
+      handler: async (req) => presentOwnProfile(callerOf(req).profile),
+    });
+
+    app.put('/api/users/me', {
+      schema: {
+        tags: ['users'],
+        summary: 'Update my profile',
+        security: bearer,
+        body: ProfileUpdate,
+        response: { 200: Type.Object({ message: Type.String() }), ...errors(400, 401) },
+      },
+      handler: async (req) => {
+        await users.updateProfile(callerOf(req).userId, req.body);
+        return { message: 'Profile updated successfully' };
+      },
+    });
+
+    app.delete('/api/users/me', {
+      schema: {
+        tags: ['users'],
+        summary: 'Delete my account and all my personal data',
+        description: 'Needs the password. Frees the email address. Disconnects my sockets.',
+        security: bearer,
+        body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors(400, 401, 429) },
+      },
+      handler: async (req, reply) => {
+        await users.deleteAccount(callerOf(req).userId, req.body.password);
+        return reply.code(204).send(null);
+      },
+    });
+  };
+}

@@ -1,0 +1,46 @@
+import type { AddressInfo } from 'node:net';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
+import { freshDatabase } from './database.js';
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  database: DatabaseHandle;
+  baseUrl: string;
+  /** Mutable clock for "today"; tests may set it. */
+  clock: { now: Date };
+  close(): Promise<void>;
+}
+
+/** The real app, on a fresh migrated database, listening on an ephemeral loopback port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    LOG_LEVEL: 'silent',
+    AUTH_RATE_LIMIT_PER_IP: '1000',
+    AUTH_RATE_LIMIT_PER_EMAIL: '1000',
+    ...env,
+  });
+  const clock = { now: new Date() };
+  const limiter = new MemoryRateLimiter();
+  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false });
+  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.fastify.server.address() as AddressInfo;
+  return {
+    app,
+    config,
+    database,
+    baseUrl: `http://127.0.0.1:${port}`,
+    clock,
+    async close() {
+      await app.fastify.close();
+      await limiter.close();
+      await database.close();
+    },
+  };
+}
