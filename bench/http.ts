@@ -73,8 +73,9 @@ export async function run(args: string[]): Promise<void> {
   try {
     await measure(3101); // warm-up, not counted
     await measure(3102);
-    const appRuns = [];
-    const rawRuns = [];
+    type Run = { rps: number; p50: number; p99: number };
+    const appRuns: Run[] = [];
+    const rawRuns: Run[] = [];
     console.log(`GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds`);
     for (let r = 1; r <= rounds; r++) {
       const a = await measure(3101);

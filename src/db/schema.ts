@@ -31,8 +31,8 @@ export interface UsersTable {
   lunar_birth_date: string | null;
   interested_in: Gender[];
   /** The saju chart's compact key (src/saju chartKey) and the algorithm version that made it. */
-  saju_key: number;
-  saju_version: number;
+  saju_key: ColumnType<number, number | undefined, number>;
+  saju_version: ColumnType<number, number | undefined, number>;
   updated_at: Timestamp;
 }
 
