@@ -15,6 +15,7 @@ import type { RateLimiter } from './lib/rate-limit.js';
 import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { SessionUserQuery } from './users/users.repo.js';
+import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
 
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
   await fastify.register(authRoutes(auth));
   await fastify.register(usersRoutes(users, authenticator.hook));
+  await fastify.register(sajuRoutes(authenticator.hook));
 
   return { fastify, events, metrics, authenticator };
 }
