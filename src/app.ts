@@ -8,12 +8,17 @@ import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { AuthService } from './auth/auth.service.js';
 import { AccessTokens, RefreshTokens } from './auth/tokens.js';
+import { chatsRoutes } from './chats/chats.routes.js';
+import { ChatsService } from './chats/chats.service.js';
 import { EventBus } from './lib/events.js';
 import { installErrorHandling, installValidators, requestId } from './lib/http.js';
 import { Metrics } from './lib/metrics.js';
+import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
+import { createRealtime, type RealtimeOptions } from './realtime/realtime.server.js';
+import type { IoServer } from './realtime/socket-events.js';
 import { SessionUserQuery } from './users/users.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -29,6 +34,8 @@ export interface AppDeps {
   /** Injected clock for "today" (tests move it); defaults to the real one. */
   now?: () => Date;
   logger?: boolean;
+  /** Socket.IO limits and adapter choice (benchmarks raise the per-socket send limit). */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 export interface App {
@@ -36,6 +43,8 @@ export interface App {
   events: EventBus;
   metrics: Metrics;
   authenticator: Authenticator;
+  /** The Socket.IO server on the same HTTP server. */
+  io: IoServer;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -99,6 +108,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(authRoutes(auth));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
+  await fastify.register(
+    matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook }),
+  );
 
-  return { fastify, events, metrics, authenticator };
+  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });
+  const chats = new ChatsService(db, realtime.delivery, metrics);
+  await fastify.register(chatsRoutes(chats, authenticator.hook));
+  realtime.start({ authenticator, chats, events, metrics });
+
+  return { fastify, events, metrics, authenticator, io: realtime.io };
 }

@@ -57,6 +57,16 @@ export interface MessagesTable {
   sender_id: number | null;
   content: string;
   sent_at: ColumnType<Date | null, Date | string | undefined, Date | string>;
+  // added beside the seed (0005-chat): the sender's idempotency key
+  client_msg_id: string | null;
+}
+
+/** A member's read mark in a chat (0005-chat). */
+export interface ChatReadsTable {
+  chat_id: number;
+  user_id: number;
+  message_id: number;
+  updated_at: Timestamp;
 }
 
 export interface AuthSessionsTable {
@@ -103,6 +113,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   blocks: BlocksTable;
   reports: ReportsTable;
+  chat_reads: ChatReadsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-seed-schema.js';
 import * as m0002 from './0002-profiles-and-sessions.js';
 import * as m0003 from './0003-blocks-and-reports.js';
+import * as m0005 from './0005-chat.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-seed-schema': m0001,
   '0002-profiles-and-sessions': m0002,
   '0003-blocks-and-reports': m0003,
+  '0005-chat': m0005,
 };

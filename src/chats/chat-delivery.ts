@@ -1,0 +1,32 @@
+/**
+ * The chat feature's outbound port: what it tells the real-time layer after a commit. The service
+ * knows nothing of sockets; src/realtime implements this (fan-out to rooms, across processes).
+ */
+
+/** A message as stored, plus what delivery needs to keep each chat in message id order. */
+export interface StoredMessage {
+  id: number;
+  chatId: number;
+  senderId: number;
+  content: string;
+  sentAt: Date;
+  clientMsgId: string | null;
+  /** Both members of the chat: the fan-out goes to every socket of each. */
+  memberIds: readonly [number, number];
+  /** The chat's previous message (null for its first), read under the chat's row lock. */
+  prevId: number | null;
+  prevSentAt: Date | null;
+}
+
+export interface ReadMarkMoved {
+  chatId: number;
+  readerId: number;
+  partnerId: number;
+  messageId: number;
+}
+
+export interface ChatDelivery {
+  /** Newly stored messages, in message id order, after their transaction committed. */
+  messagesStored(messages: readonly StoredMessage[]): void;
+  readMarkMoved(event: ReadMarkMoved): void;
+}

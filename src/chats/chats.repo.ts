@@ -1,0 +1,123 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+
+type Executor = Db | Transaction<Database>;
+
+export interface ChatAccess {
+  chatId: number;
+  partnerId: number;
+  blocked: boolean;
+}
+
+/**
+ * The caller's view of a chat: only a member of a matched chat gets one (everyone else: not
+ * found). `blocked` is true when either member has blocked the other.
+ */
+export async function findChatAccess(db: Executor, chatId: number, userId: number): Promise<ChatAccess | undefined> {
+  const result = await sql<{ partner_id: number; blocked: boolean }>`
+    SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS partner_id,
+      EXISTS (SELECT 1 FROM blocks b
+              WHERE (b.blocker_id = m.requester_id AND b.blocked_id = m.receiver_id)
+                 OR (b.blocker_id = m.receiver_id AND b.blocked_id = m.requester_id)) AS blocked
+    FROM chats c JOIN matches m ON m.id = c.match_id
+    WHERE c.id = ${chatId} AND m.status = 'matched'
+      AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
+      AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL`.execute(db);
+  const row = result.rows[0];
+  return row ? { chatId, partnerId: row.partner_id, blocked: row.blocked } : undefined;
+}
+
+export interface ChatListRow {
+  chat_id: number;
+  partner_id: number;
+  partner_name: string;
+  partner_img: string | null;
+  last_id: number | null;
+  last_sender_id: number | null;
+  last_content: string | null;
+  last_sent_at: Date | null;
+  unread_count: number;
+}
+
+/**
+ * The caller's usable chats (matched, no block either way), most recent activity first: the last
+ * message's time, or the chat's creation for a chat without messages.
+ */
+export async function listChats(db: Executor, userId: number): Promise<ChatListRow[]> {
+  const result = await sql<ChatListRow>`
+    SELECT c.id AS chat_id, p.id AS partner_id, p.name AS partner_name, p.profile_img_url AS partner_img,
+      lm.id AS last_id, lm.sender_id AS last_sender_id, lm.content AS last_content, lm.sent_at AS last_sent_at,
+      (SELECT count(*) FROM messages x
+       WHERE x.chat_id = c.id AND x.sender_id = p.id AND x.id > COALESCE(r.message_id, 0))::int AS unread_count
+    FROM matches m
+    JOIN chats c ON c.match_id = m.id
+    JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
+    LEFT JOIN chat_reads r ON r.chat_id = c.id AND r.user_id = ${userId}
+    LEFT JOIN LATERAL (
+      SELECT id, sender_id, content, sent_at FROM messages WHERE chat_id = c.id ORDER BY id DESC LIMIT 1
+    ) lm ON true
+    WHERE m.status = 'matched' AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
+      AND NOT EXISTS (SELECT 1 FROM blocks b
+                      WHERE (b.blocker_id = ${userId} AND b.blocked_id = p.id)
+                         OR (b.blocker_id = p.id AND b.blocked_id = ${userId}))
+    ORDER BY COALESCE(lm.sent_at, c.created_at) DESC, lm.id DESC NULLS LAST, c.id DESC`.execute(db);
+  return result.rows;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  offset: number;
+  before?: number | undefined;
+  after?: number | undefined;
+}
+
+export interface MessageRow {
+  id: number;
+  sender_id: number;
+  content: string;
+  sent_at: Date;
+}
+
+/**
+ * A page of a chat's messages by id: newest first, or oldest first with `after` (catch-up). The
+ * cursors are id bounds, so a page stays stable while new messages arrive.
+ */
+export async function listMessages(db: Executor, chatId: number, q: HistoryQuery): Promise<MessageRow[]> {
+  let query = db
+    .selectFrom('messages')
+    .select(['id', 'sender_id', 'content', 'sent_at'])
+    .where('chat_id', '=', chatId);
+  if (q.before !== undefined) query = query.where('id', '<', q.before);
+  if (q.after !== undefined) query = query.where('id', '>', q.after);
+  const rows = await query
+    .orderBy('id', q.after !== undefined ? 'asc' : 'desc')
+    .limit(q.limit)
+    .offset(q.offset)
+    .execute();
+  return rows as MessageRow[];
+}
+
+/** The chat's newest message id, or the given id if that message belongs to the chat. */
+export async function findReadTarget(db: Executor, chatId: number, messageId?: number): Promise<number | undefined> {
+  let query = db.selectFrom('messages').select('id').where('chat_id', '=', chatId);
+  query = messageId === undefined ? query.orderBy('id', 'desc').limit(1) : query.where('id', '=', messageId);
+  const row = await query.executeTakeFirst();
+  return row?.id;
+}
+
+/** Moves the member's read mark forward (never back); returns the mark now in force. */
+export async function advanceReadMark(db: Executor, chatId: number, userId: number, messageId: number): Promise<number> {
+  const row = await db
+    .insertInto('chat_reads')
+    .values({ chat_id: chatId, user_id: userId, message_id: messageId })
+    .onConflict((oc) =>
+      oc.columns(['chat_id', 'user_id']).doUpdateSet({
+        message_id: sql<number>`GREATEST(chat_reads.message_id, excluded.message_id)`,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .returning('message_id')
+    .executeTakeFirstOrThrow();
+  return row.message_id;
+}

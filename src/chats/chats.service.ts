@@ -1,0 +1,113 @@
+import type { Db } from '../db/database.js';
+import { forbidden, invalid, notFound } from '../lib/errors.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { ChatDelivery, StoredMessage } from './chat-delivery.js';
+import { advanceReadMark, findChatAccess, findReadTarget, listChats, listMessages, type ChatAccess, type HistoryQuery } from './chats.repo.js';
+import { presentChat, presentHistoryMessage } from './chats.presenter.js';
+import { CONTENT_MAX, type ChatSummaryView, type HistoryMessageView } from './chats.schemas.js';
+import { MessageWriter } from './message-writer.js';
+
+export const CHAT_NOT_FOUND = 'Chat not found';
+export const BLOCKED = 'Blocked: messages between you and this user are not allowed';
+
+export type Transport = 'socket' | 'rest';
+
+export interface SendInput {
+  chatId: number;
+  content: string;
+  clientMsgId?: string | null | undefined;
+}
+
+/** Trimmed content, 1–CONTENT_MAX characters (code points, as JSON Schema counts them). */
+function messageContent(raw: string): string {
+  const content = raw.trim();
+  const length = content.length <= CONTENT_MAX ? content.length : [...content].length;
+  const problem =
+    length === 0 || length > CONTENT_MAX
+      ? `must be 1–${CONTENT_MAX} characters after trimming`
+      : content.includes('\u0000')
+        ? 'must not contain NUL characters'
+        : null;
+  if (problem) throw invalid(`Invalid field 'content': ${problem}`, [{ field: 'content', message: problem }]);
+  return content;
+}
+
+/**
+ * Chat use cases for REST and Socket.IO alike. Every method first checks that the caller is a
+ * member of the (matched) chat: anyone else is told it does not exist.
+ */
+export class ChatsService {
+  private readonly writer: MessageWriter;
+
+  constructor(
+    private readonly db: Db,
+    private readonly delivery: ChatDelivery,
+    private readonly metrics: Metrics,
+  ) {
+    this.writer = new MessageWriter(db, (messages) => delivery.messagesStored(messages));
+  }
+
+  async list(userId: number): Promise<ChatSummaryView[]> {
+    return (await listChats(this.db, userId)).map(presentChat);
+  }
+
+  async history(userId: number, chatId: number, query: HistoryQuery): Promise<HistoryMessageView[]> {
+    await this.requireVisible(chatId, userId);
+    return (await listMessages(this.db, chatId, query)).map(presentHistoryMessage);
+  }
+
+  /** Stores a message (membership and blocks are checked under the chat's lock by the writer). */
+  async send(userId: number, input: SendInput, transport: Transport): Promise<StoredMessage> {
+    const content = messageContent(input.content);
+    const outcome = await this.writer.append({
+      chatId: input.chatId,
+      senderId: userId,
+      content,
+      clientMsgId: input.clientMsgId ?? null,
+    });
+    switch (outcome.kind) {
+      case 'not_found':
+        throw notFound(CHAT_NOT_FOUND);
+      case 'blocked':
+        throw forbidden(BLOCKED);
+      case 'stored':
+        this.metrics.messagesSent.inc({ transport });
+        return outcome.message;
+      case 'duplicate':
+        return outcome.message;
+    }
+  }
+
+  /** Moves the caller's read mark (default: to the newest message); tells the partner. */
+  async markRead(userId: number, chatId: number, messageId?: number): Promise<number | null> {
+    const access = await this.requireVisible(chatId, userId);
+    const target = await findReadTarget(this.db, chatId, messageId);
+    if (target === undefined) {
+      if (messageId !== undefined) throw notFound('Message not found in this chat');
+      return null; // an empty chat: nothing to mark
+    }
+    const mark = await advanceReadMark(this.db, chatId, userId, target);
+    this.delivery.readMarkMoved({ chatId, readerId: userId, partnerId: access.partnerId, messageId: mark });
+    return mark;
+  }
+
+  /** The partner to show a typing indicator to (not stored). */
+  async typingPartner(userId: number, chatId: number): Promise<number> {
+    const access = await findChatAccess(this.db, chatId, userId);
+    if (!access) throw notFound(CHAT_NOT_FOUND);
+    if (access.blocked) throw forbidden(BLOCKED);
+    return access.partnerId;
+  }
+
+  /** Waits for messages already accepted to be stored and answered (shutdown). */
+  close(): Promise<void> {
+    return this.writer.drain();
+  }
+
+  /** A chat with a block between its members has disappeared for both. */
+  private async requireVisible(chatId: number, userId: number): Promise<ChatAccess> {
+    const access = await findChatAccess(this.db, chatId, userId);
+    if (!access || access.blocked) throw notFound(CHAT_NOT_FOUND);
+    return access;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Db } from '../db/database.js';
+import type { StoredMessage } from './chat-delivery.js';
+import { appendMessages, type AppendOutcome, type MessageDraft } from './messages.repo.js';
+
+interface Pending {
+  draft: MessageDraft;
+  resolve: (outcome: AppendOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface MessageWriterOptions {
+  /** Most drafts stored by one transaction. */
+  maxBatch: number;
+}
+
+/**
+ * Group commit for chat messages. An idle writer starts a transaction at once (on the next turn of
+ * the event loop, so the sends that arrived in the same I/O burst go together); while that
+ * transaction runs, new sends queue up and are stored together by the next one. Under light load
+ * every message is its own transaction with no added wait; under heavy load one transaction (one
+ * multi-row INSERT and one fsync) carries many messages. One transaction at a time per process
+ * keeps this process's commits in id order.
+ *
+ * After each commit the waiting senders are answered first, then `onStored` receives the new
+ * messages in id order for fan-out ("stored, then acknowledged, then fanned out").
+ */
+export class MessageWriter {
+  private queue: Pending[] = [];
+  private running = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly onStored: (messages: StoredMessage[]) => void,
+    private readonly options: MessageWriterOptions = { maxBatch: 500 },
+  ) {}
+
+  append(draft: MessageDraft): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ draft, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.run());
+      }
+    });
+  }
+
+  /** Resolves once every queued message has been stored or refused (for shutdown). */
+  async drain(): Promise<void> {
+    if (!this.running) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      await this.store(batch);
+    }
+    this.running = false;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async store(batch: Pending[]): Promise<void> {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await appendMessages(this.db, batch.map((p) => p.draft));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One bad message must not fail the others that shared its transaction: store each alone.
+      for (const pending of batch) await this.store([pending]);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    const stored = outcomes.flatMap((o) => (o.kind === 'stored' ? [o.message] : [])).sort((a, b) => a.id - b.id);
+    // After the promise reactions above (the acks) have run.
+    if (stored.length > 0) setImmediate(() => this.onStored(stored));
+  }
+}

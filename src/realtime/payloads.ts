@@ -1,0 +1,40 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TSchema, Static } from 'typebox';
+import { DomainError } from '../lib/errors.js';
+import { validationIssues } from '../lib/http.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Socket payloads are validated exactly like REST bodies: no coercion ("12" is not 12), no
+ * unknown fields, defaults applied. */
+const ajv = addFormats(new Ajv({ allErrors: false, strict: false, useDefaults: true, removeAdditional: false, coerceTypes: false }));
+
+export type Parse<T> = (payload: unknown) => { ok: true; value: T } | { ok: false; error: string };
+
+export function payloadParser<S extends TSchema>(schema: S): Parse<Static<S>> {
+  const validate = ajv.compile(schema) as ValidateFunction<Static<S>>;
+  return (payload) => {
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return { ok: false, error: 'Invalid payload: expected an object' };
+    }
+    if (validate(payload)) return { ok: true, value: payload };
+    const first = validationIssues(validate.errors ?? [], 'payload')[0];
+    return { ok: false, error: first ? `Invalid payload field '${first.field}': ${first.message}` : 'Invalid payload' };
+  };
+}
+
+export interface ErrorAck {
+  ok: false;
+  error: string;
+}
+
+/**
+ * The socket counterpart of the REST error mapper: domain errors keep their message; anything
+ * else is logged by the caller and answered generically (never a stack or SQL text).
+ */
+export function errorAck(error: unknown): { ack: ErrorAck; unexpected: boolean } {
+  if (error instanceof DomainError) return { ack: { ok: false, error: error.message }, unexpected: false };
+  return { ack: { ok: false, error: 'Internal server error' }, unexpected: true };
+}

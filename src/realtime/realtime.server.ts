@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import type { Authenticator } from '../auth/auth.guard.js';
+import type { ChatsService } from '../chats/chats.service.js';
+import type { EventBus } from '../lib/events.js';
+import type { Metrics } from '../lib/metrics.js';
+import { chatSocketHandlers, type SocketLimits } from './chat.socket.js';
+import { relayDomainEvents } from './event-relay.js';
+import { disconnectAtExpiry, handshakeAuth } from './handshake.js';
+import { installRedisAdapter, type AdapterKind } from './redis-adapter.js';
+import { SocketChatDelivery } from './socket-delivery.js';
+import { sessionRoom, userRoom, type IoServer } from './socket-events.js';
+
+export interface RealtimeOptions extends SocketLimits {
+  adapter: AdapterKind;
+  /** Engine.IO transports. Polling across several processes needs sticky sessions (README). */
+  transports: ('polling' | 'websocket')[];
+}
+
+/** Per socket: a 300-message burst (pasting, a retry queue after a reconnect), then 30/s. */
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  sendBurst: 300,
+  sendPerSecond: 30,
+  eventBurst: 100,
+  eventPerSecond: 20,
+  adapter: 'pubsub',
+  transports: ['polling', 'websocket'],
+};
+
+export interface RealtimeDeps {
+  redis: Redis | null;
+  options?: Partial<RealtimeOptions> | undefined;
+}
+
+export interface Realtime {
+  io: IoServer;
+  delivery: SocketChatDelivery;
+  /** Authenticates and serves sockets; ties shutdown to the Fastify instance's close. */
+  start(deps: { authenticator: Authenticator; chats: ChatsService; events: EventBus; metrics: Metrics }): void;
+}
+
+/** The Socket.IO server on the API's own HTTP server (same port, path /socket.io). */
+export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Realtime {
+  const options = { ...DEFAULT_REALTIME_OPTIONS, ...deps.options };
+  const log = fastify.log;
+  const io: IoServer = new Server(fastify.server, {
+    path: '/socket.io',
+    serveClient: false,
+    transports: options.transports,
+    maxHttpBufferSize: 64 * 1024, // as the REST body limit
+  });
+  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options.adapter, log) : async () => {};
+  const delivery = new SocketChatDelivery(io, deps.redis !== null);
+
+  return {
+    io,
+    delivery,
+    start({ authenticator, chats, events, metrics }) {
+      const handlers = chatSocketHandlers(chats, options, log);
+      io.use(handshakeAuth(authenticator, log));
+      io.on('connection', (socket) => {
+        void socket.join([userRoom(socket.data.userId), sessionRoom(socket.data.sessionId)]);
+        metrics.socketsConnected.inc();
+        socket.once('disconnect', () => metrics.socketsConnected.dec());
+        disconnectAtExpiry(socket);
+        handlers(socket);
+      });
+      const stopRelay = relayDomainEvents(io, events);
+
+      // Shutdown: sockets go first (clients reconnect elsewhere), so that the HTTP server can
+      // close; messages already accepted are stored and answered before the database closes.
+      fastify.addHook('preClose', async () => {
+        stopRelay();
+        io.local.disconnectSockets(true);
+        io.engine.close();
+      });
+      fastify.addHook('onClose', async () => {
+        await chats.close();
+        delivery.close();
+        await io.of('/').adapter.close();
+        await closeAdapter();
+      });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { ChatDelivery, ReadMarkMoved, StoredMessage } from '../chats/chat-delivery.js';
+import { presentMessage } from '../chats/chats.presenter.js';
+import { DeliverySequencer } from './delivery-sequencer.js';
+import { userRoom, type IoServer, type WireMessage } from './socket-events.js';
+
+/** A predecessor stored less than this long before its successor may still be in flight. */
+const RECENT_MS = 10_000;
+
+interface Item extends WireMessage {
+  id: number;
+  chatId: number;
+}
+
+const toItem = (wire: WireMessage): Item => ({ ...wire, id: wire.message.message_id, chatId: wire.message.chat_id });
+
+/**
+ * Fan-out of chat events to sockets. `newMessage` goes to every socket of both members on every
+ * process: each process hands its stored batches to the others in one inter-server event, and
+ * every process (this one included) emits to its own sockets through the per-chat sequencer, so
+ * sockets see each chat in message id order whichever process stored which message.
+ */
+export class SocketChatDelivery implements ChatDelivery {
+  private readonly sequencer = new DeliverySequencer<Item>((item) => {
+    const [a, b] = item.memberIds;
+    this.io.local.to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
+  });
+
+  constructor(
+    private readonly io: IoServer,
+    /** True with a cross-process adapter (Redis); a lone process has no one to tell. */
+    private readonly clustered: boolean,
+  ) {
+    if (clustered) {
+      io.on('chat:newMessages', (batch: WireMessage[]) => {
+        for (const wire of batch) this.sequencer.accept(toItem(wire));
+      });
+    }
+  }
+
+  messagesStored(messages: readonly StoredMessage[]): void {
+    const batch = messages.map(
+      (m): WireMessage => ({
+        message: presentMessage(m),
+        memberIds: [m.memberIds[0], m.memberIds[1]],
+        prevId: m.prevId,
+        prevRecent: m.prevSentAt !== null && m.sentAt.getTime() - m.prevSentAt.getTime() < RECENT_MS,
+      }),
+    );
+    if (this.clustered) this.io.serverSideEmit('chat:newMessages', batch);
+    for (const wire of batch) this.sequencer.accept(toItem(wire));
+  }
+
+  readMarkMoved(e: ReadMarkMoved): void {
+    this.io.to(userRoom(e.partnerId)).emit('messagesRead', { chat_id: e.chatId, user_id: e.readerId, message_id: e.messageId });
+  }
+
+  close(): void {
+    this.sequencer.close();
+  }
+}
