@@ -104,6 +104,36 @@ export interface ReportsTable {
   created_at: Timestamp;
 }
 
+export interface SajuKeysTable {
+  saju_key: number;
+  seq: ColumnType<number, never, never>;
+}
+
+export interface SajuKeyRankingsTable {
+  saju_key: number;
+  algorithm_version: number;
+  universe_seq: number;
+  complete: boolean;
+  ranked_keys: Uint8Array;
+  ranked_scores: Uint8Array;
+  updated_at: Timestamp;
+}
+
+export interface DailyRecommendationSetsTable {
+  user_id: number;
+  /** Korean calendar date 'YYYY-MM-DD'. */
+  kst_date: string;
+  created_at: Timestamp;
+}
+
+export interface DailyRecommendationsTable {
+  user_id: number;
+  kst_date: string;
+  position: number;
+  candidate_id: number;
+  score: number;
+}
+
 export interface Database {
   users: UsersTable;
   matches: MatchesTable;
@@ -113,6 +143,10 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   blocks: BlocksTable;
   reports: ReportsTable;
+  saju_keys: SajuKeysTable;
+  saju_key_rankings: SajuKeyRankingsTable;
+  daily_recommendation_sets: DailyRecommendationSetsTable;
+  daily_recommendations: DailyRecommendationsTable;
   chat_reads: ChatReadsTable;
 }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-seed-schema.js';
 import * as m0002 from './0002-profiles-and-sessions.js';
 import * as m0003 from './0003-blocks-and-reports.js';
+import * as m0004 from './0004-matching.js';
 import * as m0005 from './0005-chat.js';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001-seed-schema': m0001,
   '0002-profiles-and-sessions': m0002,
   '0003-blocks-and-reports': m0003,
+  '0004-matching': m0004,
   '0005-chat': m0005,
 };

@@ -1,0 +1,75 @@
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { callerOf } from '../auth/auth.guard.js';
+import { bearer, errors, Id } from '../lib/schemas.js';
+import { Accepted, Declined, MatchListItem, MatchListQuery, MatchRequestBody, RequestResult } from './matches.schemas.js';
+import type { MatchesService } from './matches.service.js';
+
+const MatchIdParam = Type.Object({ match_id: Id }, { additionalProperties: false });
+
+export function matchesRoutes(matches: MatchesService, authenticate: onRequestHookHandler) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('onRequest', authenticate);
+
+    app.post('/api/matches/request', {
+      schema: {
+        tags: ['matches'],
+        summary: 'Send a chat request (대화 요청)',
+        description:
+          'Stores the pair\'s compatibility_score. If the receiver had already requested the caller and that request is ' +
+          'still pending, it becomes a match with its chat: `201 { match_id, status: "matched", chat_id }` (the existing ' +
+          'row). `409 Match request already exists` for any other existing row of the pair (pending, matched or ' +
+          'declined, either direction). `400` for the caller\'s own id, `404` for an unknown or blocked user, `429` ' +
+          '(Retry-After: seconds to the next Korean midnight) past MATCH_REQUESTS_PER_DAY new requests in one Korean day.',
+        security: bearer,
+        body: MatchRequestBody,
+        response: { 201: RequestResult, ...errors(400, 401, 404, 409, 429) },
+      },
+      handler: async (req, reply) => reply.code(201).send(await matches.request(callerOf(req).profile, req.body.receiver_id)),
+    });
+
+    app.post('/api/matches/:match_id/accept', {
+      schema: {
+        tags: ['matches'],
+        summary: 'Accept a chat request; creates the chat in the same transaction',
+        description:
+          'Receiver only: the requester gets 403, anyone else 404. Accepting a matched match returns the same body ' +
+          'again; a declined one is a 409. Concurrent accepts create exactly one chat.',
+        security: bearer,
+        params: MatchIdParam,
+        response: { 200: Accepted, ...errors(400, 401, 403, 404, 409) },
+      },
+      handler: async (req) => matches.accept(callerOf(req).profile, req.params.match_id),
+    });
+
+    app.post('/api/matches/:match_id/decline', {
+      schema: {
+        tags: ['matches'],
+        summary: 'Decline a chat request',
+        description:
+          'Receiver only: the requester gets 403, anyone else 404. Declining a declined match returns the same body ' +
+          'again; a matched one is a 409.',
+        security: bearer,
+        params: MatchIdParam,
+        response: { 200: Declined, ...errors(400, 401, 403, 404, 409) },
+      },
+      handler: async (req) => matches.decline(callerOf(req).profile, req.params.match_id),
+    });
+
+    app.get('/api/matches', {
+      schema: {
+        tags: ['matches'],
+        summary: 'My matches and requests, newest first',
+        description:
+          'Without `direction`, both sent and received; without `status`, all. `chat_id` is null unless matched. ' +
+          'Matches with someone blocked (either way) are not listed.',
+        security: bearer,
+        querystring: MatchListQuery,
+        response: { 200: Type.Array(MatchListItem), ...errors(400, 401) },
+      },
+      handler: async (req) => matches.list(callerOf(req).userId, req.query),
+    });
+  };
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../lib/events.js';
+import { safetyRoutes } from '../safety/safety.routes.js';
+import { SafetyService } from '../safety/safety.service.js';
+import { PublicProfileService } from '../users/public-profile.service.js';
+import { publicProfileRoutes } from '../users/public-profile.routes.js';
+import { CompatibilityService } from './compatibility.service.js';
+import { KeyRankings } from './key-rankings.js';
+import { SajuKeyUniverse } from './key-universe.js';
+import { matchesRoutes } from './matches.routes.js';
+import { MatchesService } from './matches.service.js';
+import { recommendationsRoutes } from './recommendations.routes.js';
+import { RecommendationsService } from './recommendations.service.js';
+
+export interface MatchingDeps {
+  db: Db;
+  events: EventBus;
+  /** MATCH_REQUESTS_PER_DAY */
+  requestsPerDay: number;
+  now: () => Date;
+  authenticate: onRequestHookHandler;
+}
+
+/**
+ * Everything people do about other people: public profiles, recommendations, compatibility,
+ * chat requests and their answers, blocks and reports. One registration for buildApp.
+ */
+export function matchingPlugin(deps: MatchingDeps) {
+  return async (fastify: FastifyInstance) => {
+    const { db, events, now, authenticate } = deps;
+    const rankings = new KeyRankings(db, new SajuKeyUniverse(db));
+    await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate));
+    await fastify.register(
+      recommendationsRoutes(new RecommendationsService(db, rankings, now), new CompatibilityService(db), authenticate),
+    );
+    await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
+    await fastify.register(safetyRoutes(new SafetyService(db, events), authenticate));
+  };
+}

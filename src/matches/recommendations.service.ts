@@ -1,0 +1,72 @@
+import type { Db } from '../db/database.js';
+import { internationalAge, koreanDate } from '../lib/time.js';
+import type { ProfileRow } from '../users/users.repo.js';
+import { DAILY_SET_SIZE, dailyTiebreak, pickDailySet } from './daily-selection.js';
+import type { KeyRankings } from './key-rankings.js';
+import { koreanDateMinus } from './korean-day.js';
+import {
+  dailySetExists,
+  eligibleWithKeys,
+  readDailySet,
+  shownOn,
+  storeDailySet,
+  type DailyEntry,
+  type RecommendedRow,
+} from './recommendations.repo.js';
+
+/** People shown on this many previous days make way for others (and fill up only if needed). */
+export const ROTATION_DAYS = 2;
+
+/**
+ * 오늘의 추천. The first call of a Korean day picks the day's set (at most 50 people) and stores
+ * it; every later call that day reads it back in the same order, minus whoever has since been
+ * requested, declined, matched or blocked. See README "Matches, safety and recommendations".
+ */
+export class RecommendationsService {
+  constructor(
+    private readonly db: Db,
+    private readonly rankings: KeyRankings,
+    private readonly now: () => Date,
+  ) {}
+
+  async today(caller: ProfileRow, limit: number) {
+    const date = koreanDate(this.now());
+    let rows = await readDailySet(this.db, caller.id, date, limit);
+    if (rows.length === 0 && !(await dailySetExists(this.db, caller.id, date))) {
+      await this.fixDailySet(caller, date);
+      rows = await readDailySet(this.db, caller.id, date, limit);
+    }
+    return rows.map((row) => present(row, date));
+  }
+
+  private async fixDailySet(caller: ProfileRow, date: string): Promise<void> {
+    const entries = await this.pick(caller, date);
+    await this.db.transaction().execute((trx) =>
+      storeDailySet(trx, caller.id, date, entries, koreanDateMinus(date, ROTATION_DAYS)),
+    );
+  }
+
+  private async pick(caller: ProfileRow, date: string): Promise<DailyEntry[]> {
+    const shown = await shownOn(this.db, caller.id, koreanDateMinus(date, ROTATION_DAYS), koreanDateMinus(date, 1));
+    const options = {
+      size: DAILY_SET_SIZE,
+      recentlyShown: new Set(shown),
+      tiebreak: dailyTiebreak(caller.id, date),
+      eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, keys),
+    };
+    const best = await pickDailySet(await this.rankings.forKey(caller.saju_key), options);
+    return best ?? (await pickDailySet(await this.rankings.full(caller.saju_key), options)) ?? [];
+  }
+}
+
+function present(row: RecommendedRow, date: string) {
+  return {
+    user_id: row.id,
+    name: row.name,
+    age: internationalAge(row.birth_date, date),
+    location: row.location,
+    bio: row.bio,
+    profile_img_url: row.profile_img_url,
+    compatibility_score: row.score,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../db/database.js';
+import { invalid, notFound } from '../lib/errors.js';
+import type { EventBus } from '../lib/events.js';
+import { deleteBlock, insertBlock, userExists } from './blocks.repo.js';
+import { insertReport } from './reports.repo.js';
+
+export const REASON_MAX = 64;
+export const DETAILS_MAX = 2000;
+
+export interface ReportInput {
+  reason: string;
+  details?: string | null | undefined;
+}
+
+/**
+ * Blocks and reports. A block hides two people from each other everywhere (recommendations,
+ * profiles, match and chat lists) by filters, so unblocking brings everything back; nothing is
+ * deleted. Reports work whatever the block state: blocking and reporting usually go together.
+ */
+export class SafetyService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Idempotent: blocking again is a no-op (and publishes nothing). */
+  async block(blockerId: number, userId: number): Promise<void> {
+    if (userId === blockerId) throw invalid('You cannot block yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
+    const outcome = await insertBlock(this.db, blockerId, userId);
+    if (outcome === 'no_such_user') throw notFound('User not found');
+    if (outcome === 'blocked') this.events.publish('userBlocked', { blockerId, blockedId: userId });
+  }
+
+  /** Idempotent: unblocking someone not blocked is a no-op. Only the caller's own block is lifted. */
+  async unblock(blockerId: number, userId: number): Promise<void> {
+    if (userId === blockerId) throw invalid('You cannot unblock yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
+    if (!(await userExists(this.db, userId))) throw notFound('User not found');
+    await deleteBlock(this.db, blockerId, userId);
+  }
+
+  async report(reporterId: number, userId: number, input: ReportInput): Promise<{ report_id: number }> {
+    if (userId === reporterId) throw invalid('You cannot report yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
+    const reason = input.reason.trim();
+    if (reason.length === 0 || reason.length > REASON_MAX) {
+      throw invalid(`Invalid field 'reason': must be 1 to ${REASON_MAX} characters`, [
+        { field: 'reason', message: `must be 1 to ${REASON_MAX} characters` },
+      ]);
+    }
+    const details = input.details?.trim() || null;
+    const reportId = await insertReport(this.db, { reporterId, reportedUserId: userId, reason, details });
+    if (reportId === undefined) throw notFound('User not found');
+    return { report_id: reportId };
+  }
+}
