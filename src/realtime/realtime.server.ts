@@ -14,6 +14,8 @@ import { sessionRoom, userRoom, type IoServer } from './socket-events.js';
 
 export interface RealtimeOptions extends SocketLimits {
   adapter: AdapterKind;
+  /** Prefix of the adapter's Redis channels/stream: deployments (or tests) sharing a Redis differ. */
+  adapterKey: string;
   /** Engine.IO transports. Polling across several processes needs sticky sessions (README). */
   transports: ('polling' | 'websocket')[];
 }
@@ -25,6 +27,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   eventBurst: 100,
   eventPerSecond: 20,
   adapter: 'pubsub',
+  adapterKey: 'socket.io',
   transports: ['polling', 'websocket'],
 };
 
@@ -50,7 +53,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     transports: options.transports,
     maxHttpBufferSize: 64 * 1024, // as the REST body limit
   });
-  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options.adapter, log) : async () => {};
+  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log) : async () => {};
   const delivery = new SocketChatDelivery(io, deps.redis !== null);
 
   return {

@@ -15,12 +15,17 @@ export type AdapterKind = 'pubsub' | 'streams';
  * serverSideEmit, which even the streams adapter sends over plain pub/sub — its replay after a
  * Redis outage would not cover chat messages; the database and `after=` catch-up do. See README.
  */
-export function installRedisAdapter(io: IoServer, redis: Redis, kind: AdapterKind, log: FastifyBaseLogger): () => Promise<void> {
+export function installRedisAdapter(
+  io: IoServer,
+  redis: Redis,
+  { adapter: kind, adapterKey: key }: { adapter: AdapterKind; adapterKey: string },
+  log: FastifyBaseLogger,
+): () => Promise<void> {
   const onError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter connection error');
   if (kind === 'streams') {
     const client = redis.duplicate();
     client.on('error', onError);
-    io.adapter(createStreamsAdapter(client));
+    io.adapter(createStreamsAdapter(client, { streamName: key, channelPrefix: key }));
     return async () => {
       await client.quit().catch(() => client.disconnect());
     };
@@ -29,7 +34,7 @@ export function installRedisAdapter(io: IoServer, redis: Redis, kind: AdapterKin
   const sub = redis.duplicate();
   pub.on('error', onError);
   sub.on('error', onError);
-  io.adapter(createPubSubAdapter(pub, sub, { publishOnSpecificResponseChannel: true }));
+  io.adapter(createPubSubAdapter(pub, sub, { key, publishOnSpecificResponseChannel: true }));
   return async () => {
     await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
   };
