@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
+import type { AdapterKind } from '../../src/realtime/redis-adapter.js';
+import { insertChat } from '../helpers/chat-factory.js';
+import { client } from '../helpers/client.js';
+import { createUser } from '../helpers/factories.js';
+import { closeSockets, connect, disconnected, eventually, nextEvent, record, request } from '../helpers/socket.js';
+
+/**
+ * Two server nodes — each with its own connection pool, Redis connections, event bus and
+ * Socket.IO server — on one PostgreSQL database and one Redis, as two processes behind a load
+ * balancer would be. Always PostgreSQL (CI has it): two nodes cannot share an embedded PGlite.
+ */
+const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'two-process-test-secret-0123456789-0123456789';
+
+interface Node {
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startNode(dbUrl: string, adapter: AdapterKind, adapterKey: string): Promise<Node> {
+  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
+  const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
+  const limiter = new MemoryRateLimiter();
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000' });
+  const app = await buildApp({ config, database, limiter, redis, logger: false, realtime: { adapter, adapterKey } });
+  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.fastify.server.address() as AddressInfo;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.fastify.close();
+      await limiter.close();
+      await redis.quit();
+      await database.close();
+    },
+  };
+}
+
+async function sharedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `test_cluster_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const handle: DatabaseHandle = await openDatabase({ url: url.toString() });
+  await migrateToLatest(handle.db);
+  await handle.close();
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: SERVER });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+for (const adapter of ['pubsub', 'streams'] as const) {
+  describe(`two server nodes on one database and Redis (${adapter} adapter)`, () => {
+    let db: { url: string; drop(): Promise<void> };
+    let one: Node;
+    let two: Node;
+    before(async () => {
+      db = await sharedDatabase();
+      const key = `test-${randomBytes(6).toString('hex')}`;
+      one = await startNode(db.url, adapter, key);
+      two = await startNode(db.url, adapter, key);
+      // The adapters need a moment to subscribe before the first cross-node emit.
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    afterEach(closeSockets);
+    after(async () => {
+      await one?.close();
+      await two?.close();
+      await db?.drop();
+    });
+
+    async function pair() {
+      const api = client(one.url);
+      const a = await createUser(api, { gender: 'male' });
+      const b = await createUser(api, { gender: 'female' });
+      const nodeOne = (await openDatabase({ url: db.url, poolSize: 1 }));
+      try {
+        const { chatId } = await insertChat(nodeOne.db, a.id, b.id);
+        return { a, b, chatId };
+      } finally {
+        await nodeOne.close();
+      }
+    }
+
+    it('exchanges messages and read receipts between a client on each node', async () => {
+      const { a, b, chatId } = await pair();
+      const aOnOne = await connect(one.url, a.accessToken);
+      const aOnTwo = await connect(two.url, a.accessToken); // A's second device, on the other node
+      const bOnTwo = await connect(two.url, b.accessToken);
+      const seen = { aOnOne: record(aOnOne, 'newMessage'), aOnTwo: record(aOnTwo, 'newMessage'), bOnTwo: record(bOnTwo, 'newMessage') };
+
+      const ack = await request(aOnOne, 'sendMessage', { chat_id: chatId, content: 'from node one', client_msg_id: 'x-1' });
+      assert.equal(ack.ok, true);
+      await eventually(() => {
+        for (const list of Object.values(seen)) assert.deepEqual(list, [ack.message]);
+      });
+
+      const reply = await request(bOnTwo, 'sendMessage', { chat_id: chatId, content: 'from node two' });
+      await eventually(() => assert.deepEqual(seen.aOnOne.at(-1), reply.message));
+
+      const retry = await request(aOnTwo, 'sendMessage', { chat_id: chatId, content: 'from node one', client_msg_id: 'x-1' });
+      assert.deepEqual(retry, ack, 'a retry through the other node acks the original');
+
+      const read = nextEvent(aOnOne, 'messagesRead');
+      assert.deepEqual(await request(bOnTwo, 'markRead', { chat_id: chatId }), { ok: true });
+      assert.deepEqual(await read, { chat_id: chatId, user_id: b.id, message_id: reply.message.message_id });
+
+      const typing = nextEvent(bOnTwo, 'typing');
+      await request(aOnOne, 'typing', { chat_id: chatId });
+      assert.deepEqual(await typing, { chat_id: chatId, user_id: a.id });
+
+      const viaRest = nextEvent(aOnOne, 'newMessage');
+      const rest = await client(two.url).post(`/api/chats/${chatId}/messages`, { token: b.accessToken, body: { content: 'REST on two' } });
+      assert.equal(rest.status, 201);
+      assert.deepEqual(await viaRest, rest.body);
+    });
+
+    it('keeps each chat in id order on every socket while both nodes store messages at once', async () => {
+      const { a, b, chatId } = await pair();
+      const aOnOne = await connect(one.url, a.accessToken);
+      const bOnTwo = await connect(two.url, b.accessToken);
+      const watchers = [await connect(one.url, b.accessToken), await connect(two.url, a.accessToken)];
+      const lists = [aOnOne, bOnTwo, ...watchers].map((s) => record(s, 'newMessage'));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          request(i % 2 ? aOnOne : bOnTwo, 'sendMessage', { chat_id: chatId, content: `burst ${i}` }),
+        ),
+      );
+      await eventually(() => lists.forEach((l) => assert.equal(l.length, 100)), 5000);
+      const ids = lists[0]!.map((m) => m.message_id);
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+      for (const l of lists) assert.deepEqual(l.map((m) => m.message_id), ids);
+    });
+
+    it('delivers match events to a user connected to the other node', async () => {
+      const { a, b, chatId } = await pair();
+      const bOnTwo = await connect(two.url, b.accessToken);
+      const aOnTwo = await connect(two.url, a.accessToken);
+      const requested = nextEvent(bOnTwo, 'matchRequested');
+      one.app.events.publish('matchRequested', {
+        matchId: 1,
+        receiverId: b.id,
+        requester: { user_id: a.id, name: a.name, age: 30, profile_img_url: null },
+        compatibilityScore: 64,
+      });
+      assert.deepEqual(await requested, {
+        match_id: 1,
+        requester: { user_id: a.id, name: a.name, age: 30, profile_img_url: null },
+        compatibility_score: 64,
+      });
+      const accepted = nextEvent(aOnTwo, 'matchAccepted');
+      one.app.events.publish('matchAccepted', {
+        matchId: 1,
+        chatId,
+        requesterId: a.id,
+        receiverId: b.id,
+        partner: { user_id: b.id, name: b.name, profile_img_url: null },
+      });
+      assert.deepEqual(await accepted, { match_id: 1, chat_id: chatId, partner: { user_id: b.id, name: b.name, profile_img_url: null } });
+    });
+
+    it('logging out on one node disconnects that session’s socket on the other', async () => {
+      const { a } = await pair();
+      const socket = await connect(two.url, a.accessToken);
+      const gone = disconnected(socket);
+      const res = await client(one.url).post('/api/auth/logout', { body: { refresh_token: a.refreshToken } });
+      assert.equal(res.status, 204);
+      assert.equal(await gone, 'io server disconnect');
+    });
+  });
+}
