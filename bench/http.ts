@@ -40,14 +40,34 @@ export async function run(args: string[]): Promise<void> {
   await database.close();
 
   const env = { DATABASE_URL: url, JWT_SECRET: secret, LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_RATE_LIMIT_PER_IP: '100000' };
-  const app = await startProcess('src/main.ts', { ...env, PORT: '3101', HOST: '127.0.0.1' }, { cpu: 0, marker: 'server ready' });
-  const raw = await startProcess('bench/http-raw-server.ts', { ...env, PORT: '3102' }, { cpu: 0 });
+  const appPort = 20000 + Math.floor(Math.random() * 20000);
+  const rawPort = appPort + 1;
+  const app = await startProcess('src/main.ts', { ...env, PORT: String(appPort), HOST: '127.0.0.1' }, {
+    cpu: 0,
+    readyUrl: `http://127.0.0.1:${appPort}/readyz`,
+  });
+  const raw = await startProcess('bench/http-raw-server.ts', { ...env, PORT: String(rawPort) }, { cpu: 0 }).catch(async (e) => {
+    await stopProcess(app);
+    throw e;
+  });
   await pinSelf(1);
+  try {
+    await compare(appPort, rawPort, { rounds, seconds, connections, userCount });
+  } finally {
+    await stopProcess(app);
+    await stopProcess(raw);
+  }
+}
 
+async function compare(
+  appPort: number,
+  rawPort: number,
+  { rounds, seconds, connections, userCount }: { rounds: number; seconds: number; connections: number; userCount: number },
+): Promise<void> {
   // Log every bench user in once (on the app); both servers verify the same tokens.
   const tokens: string[] = [];
   for (let i = 0; i < userCount; i++) {
-    const res = await fetch('http://127.0.0.1:3101/api/users/login', {
+    const res = await fetch(`http://127.0.0.1:${appPort}/api/users/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: `bench${i}@example.com`, password: 'bench password' }),
@@ -70,16 +90,16 @@ export async function run(args: string[]): Promise<void> {
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
   };
 
-  try {
-    await measure(3101); // warm-up, not counted
-    await measure(3102);
+  await measure(appPort); // warm-up, not counted
+  await measure(rawPort);
+  {
     type Run = { rps: number; p50: number; p99: number };
     const appRuns: Run[] = [];
     const rawRuns: Run[] = [];
     console.log(`GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds`);
     for (let r = 1; r <= rounds; r++) {
-      const a = await measure(3101);
-      const b = await measure(3102);
+      const a = await measure(appPort);
+      const b = await measure(rawPort);
       appRuns.push(a);
       rawRuns.push(b);
       console.log(
@@ -94,8 +114,5 @@ export async function run(args: string[]): Promise<void> {
         `raw ${fmt(rawRps, 0)} req/s p50 ${median(rawRuns.map((x) => x.p50))} ms p99 ${median(rawRuns.map((x) => x.p99))} ms; ` +
         `ratio app/raw ${fmt(appRps / rawRps)} (median of per-round ratios ${fmt(median(appRuns.map((a, i) => a.rps / rawRuns[i]!.rps)))})`,
     );
-  } finally {
-    await stopProcess(app);
-    await stopProcess(raw);
   }
 }

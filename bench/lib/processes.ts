@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Starts a node/tsx script as a child, pinned to `cpu` with taskset when available, and waits for
- * it to print `marker` on stdout. */
+ * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
-  options: { cpu?: number; marker?: string; timeoutMs?: number } = {},
+  options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number } = {},
 ): Promise<ChildProcess> {
   const marker = options.marker ?? 'LISTENING';
   const node = [process.execPath, '--import', 'tsx', script];
@@ -23,6 +23,20 @@ export async function startProcess(
       }
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    if (options.readyUrl) {
+      const poll = async () => {
+        try {
+          if ((await fetch(options.readyUrl!)).status === 200) {
+            clearTimeout(timer);
+            return resolve();
+          }
+        } catch {
+          // not listening yet
+        }
+        setTimeout(poll, 200);
+      };
+      void poll();
+    }
   });
   child.stdout!.resume();
   return child;
