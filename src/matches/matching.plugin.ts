@@ -29,7 +29,10 @@ export interface MatchingDeps {
 export function matchingPlugin(deps: MatchingDeps) {
   return async (fastify: FastifyInstance) => {
     const { db, events, now, authenticate } = deps;
-    const rankings = new KeyRankings(db, new SajuKeyUniverse(db));
+    const universe = new SajuKeyUniverse(db);
+    const rankings = new KeyRankings(db, universe);
+    // Read the chart-key universe before serving, not during someone's first request.
+    fastify.addHook('onReady', async () => universe.sync());
     await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate));
     await fastify.register(
       recommendationsRoutes(new RecommendationsService(db, rankings, now), new CompatibilityService(db), authenticate),

@@ -61,45 +61,6 @@ export interface DailyEntry {
   score: number;
 }
 
-/**
- * Stores the day's set unless one exists: the set row is the claim, so of two first calls racing
- * on the same day the second waits for the first's commit and keeps the first's set. Sets older
- * than `keepFrom` go (their entries cascade). Returns whether this call's set was stored.
- */
-export async function storeDailySet(
-  trx: Transaction<Database>,
-  userId: number,
-  date: string,
-  entries: DailyEntry[],
-  keepFrom: string,
-): Promise<boolean> {
-  const claimed = await trx
-    .insertInto('daily_recommendation_sets')
-    .values({ user_id: userId, kst_date: date })
-    .onConflict((oc) => oc.columns(['user_id', 'kst_date']).doNothing())
-    .returning('user_id')
-    .executeTakeFirst();
-  if (!claimed) return false;
-  if (entries.length > 0) {
-    await trx
-      .insertInto('daily_recommendations')
-      .values(entries.map((e, position) => ({ user_id: userId, kst_date: date, position, candidate_id: e.candidateId, score: e.score })))
-      .execute();
-  }
-  await trx.deleteFrom('daily_recommendation_sets').where('user_id', '=', userId).where('kst_date', '<', keepFrom).execute();
-  return true;
-}
-
-export async function dailySetExists(db: Executor, userId: number, date: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('daily_recommendation_sets')
-    .select('user_id')
-    .where('user_id', '=', userId)
-    .where('kst_date', '=', date)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export interface RecommendedRow {
   id: number;
   name: string;
@@ -110,19 +71,78 @@ export interface RecommendedRow {
   score: number;
 }
 
+/** The day's set, or null when none was fixed yet for that day. */
+export type DailySet = RecommendedRow[] | null;
+
+/** A set row joined with its visible entries: no row = no set; one row of NULLs = an empty set. */
+type SetRow = { [K in keyof RecommendedRow]: RecommendedRow[K] | null };
+
+function toDailySet(rows: SetRow[]): DailySet {
+  if (rows.length === 0) return null;
+  return rows.filter((r): r is RecommendedRow => r.id !== null);
+}
+
 /**
  * The day's set in its stored order, minus anyone the user has since requested, been requested
- * by, declined, matched or blocked (either way); deleted accounts cascade out.
+ * by, declined, matched or blocked (either way); deleted accounts cascade out. One round trip
+ * answers both "is there a set?" and "who is in it?".
  */
-export async function readDailySet(db: Executor, userId: number, date: string, limit: number): Promise<RecommendedRow[]> {
-  const result = await sql<RecommendedRow>`
-    SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, r.score
-    FROM daily_recommendations r
-    JOIN users u ON u.id = r.candidate_id
-    WHERE r.user_id = ${userId} AND r.kst_date = ${date}
-      AND ${noMatchWith(userId)}
-      AND ${noBlockWith(userId)}
-    ORDER BY r.position
-    LIMIT ${limit}`.execute(db);
-  return result.rows;
+export async function readDailySet(db: Executor, userId: number, date: string, limit: number): Promise<DailySet> {
+  const result = await sql<SetRow>`
+    SELECT x.id, x.name, x.birth_date, x.location, x.bio, x.profile_img_url, x.score
+    FROM daily_recommendation_sets s
+    LEFT JOIN LATERAL (
+      SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, r.score, r.position
+      FROM daily_recommendations r
+      JOIN users u ON u.id = r.candidate_id
+      WHERE r.user_id = s.user_id AND r.kst_date = s.kst_date
+        AND ${noMatchWith(userId)}
+        AND ${noBlockWith(userId)}
+      ORDER BY r.position
+      LIMIT ${limit}
+    ) x ON true
+    WHERE s.user_id = ${userId} AND s.kst_date = ${date}
+    ORDER BY x.position`.execute(db);
+  return toDailySet(result.rows);
+}
+
+/**
+ * Fixes the day's set and returns its first `limit` people, in one statement: the set row is the
+ * claim, so of two first calls racing on the same day the second waits for the first's commit,
+ * stores nothing and gets null (it then reads the winner's set). Sets older than `keepFrom` go
+ * (their entries cascade).
+ */
+export async function storeDailySet(
+  db: Executor,
+  userId: number,
+  date: string,
+  entries: DailyEntry[],
+  keepFrom: string,
+  limit: number,
+): Promise<DailySet> {
+  const result = await sql<SetRow>`
+    WITH claim AS (
+      INSERT INTO daily_recommendation_sets (user_id, kst_date) VALUES (${userId}, ${date})
+      ON CONFLICT DO NOTHING
+      RETURNING user_id, kst_date
+    ), stored AS (
+      INSERT INTO daily_recommendations (user_id, kst_date, position, candidate_id, score)
+      SELECT c.user_id, c.kst_date, p.ord - 1, p.candidate_id, p.score
+      FROM claim c
+      CROSS JOIN unnest(${entries.map((e) => e.candidateId)}::int4[], ${entries.map((e) => e.score)}::int2[])
+        WITH ORDINALITY AS p(candidate_id, score, ord)
+      RETURNING position, candidate_id, score
+    ), pruned AS (
+      DELETE FROM daily_recommendation_sets d USING claim c WHERE d.user_id = c.user_id AND d.kst_date < ${keepFrom}
+    )
+    SELECT x.id, x.name, x.birth_date, x.location, x.bio, x.profile_img_url, x.score
+    FROM claim
+    LEFT JOIN LATERAL (
+      SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, st.score, st.position
+      FROM stored st JOIN users u ON u.id = st.candidate_id
+      ORDER BY st.position
+      LIMIT ${limit}
+    ) x ON true
+    ORDER BY x.position`.execute(db);
+  return toDailySet(result.rows);
 }

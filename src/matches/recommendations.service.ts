@@ -5,7 +5,6 @@ import { DAILY_SET_SIZE, dailyTiebreak, pickDailySet } from './daily-selection.j
 import type { KeyRankings } from './key-rankings.js';
 import { koreanDateMinus } from './korean-day.js';
 import {
-  dailySetExists,
   eligibleWithKeys,
   readDailySet,
   shownOn,
@@ -31,19 +30,17 @@ export class RecommendationsService {
 
   async today(caller: ProfileRow, limit: number) {
     const date = koreanDate(this.now());
-    let rows = await readDailySet(this.db, caller.id, date, limit);
-    if (rows.length === 0 && !(await dailySetExists(this.db, caller.id, date))) {
-      await this.fixDailySet(caller, date);
-      rows = await readDailySet(this.db, caller.id, date, limit);
-    }
+    const stored = await readDailySet(this.db, caller.id, date, limit);
+    const rows = stored ?? (await this.fixDailySet(caller, date, limit));
     return rows.map((row) => present(row, date));
   }
 
-  private async fixDailySet(caller: ProfileRow, date: string): Promise<void> {
+  private async fixDailySet(caller: ProfileRow, date: string, limit: number): Promise<RecommendedRow[]> {
     const entries = await this.pick(caller, date);
-    await this.db.transaction().execute((trx) =>
-      storeDailySet(trx, caller.id, date, entries, koreanDateMinus(date, ROTATION_DAYS)),
-    );
+    const keepFrom = koreanDateMinus(date, ROTATION_DAYS);
+    const stored = await storeDailySet(this.db, caller.id, date, entries, keepFrom, limit);
+    // null: a concurrent first call fixed the day's set first; everyone gets that one.
+    return stored ?? (await readDailySet(this.db, caller.id, date, limit)) ?? [];
   }
 
   private async pick(caller: ProfileRow, date: string): Promise<DailyEntry[]> {

@@ -81,7 +81,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       candidate_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
       score smallint NOT NULL,
       PRIMARY KEY (user_id, kst_date, position),
-      FOREIGN KEY (user_id, kst_date) REFERENCES daily_recommendation_sets (user_id, kst_date) ON DELETE CASCADE
+      FOREIGN KEY (user_id, kst_date) REFERENCES daily_recommendation_sets (user_id, kst_date)
+        ON DELETE CASCADE ON UPDATE CASCADE
     )`.execute(db);
   // Deleting an account removes it from everyone's sets through this index, not a full scan.
   await sql`CREATE INDEX daily_recommendations_candidate_id_idx ON daily_recommendations (candidate_id)`.execute(db);
