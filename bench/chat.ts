@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { AccessTokens } from '../src/auth/tokens.js';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { closeMembers, connectMembers, saturate, steady, type LoadResult } from './lib/chat-load.js';
+import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { arg, fmt, median } from './lib/stats.js';
 
 /**
- * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1]`
+ * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1] [--adapters]`
  *
  * 1. Throughput: `clients` sockets in clients/2 chats, every socket keeping `window` sendMessage
  *    in flight; the app (persisted, one process, PostgreSQL) and bare Socket.IO (ack + broadcast
  *    to both members' rooms, no database) in interleaved rounds. Counted: newMessage deliveries to
  *    the partner per second, and their latency from the send.
  * 2. Latency at a steady `rate` msg/s (open loop) on the app, then on bare Socket.IO.
- * 3. Memory of `idle` idle authenticated sockets on a fresh app process (RSS and heap growth).
+ * 3. With --adapters: the same on two app processes sharing Redis, per Redis adapter.
+ * 4. Memory of `idle` idle authenticated sockets on a fresh app process (RSS and heap growth).
  * Servers run pinned to CPU 0, this load generator to CPU 1 (PostgreSQL floats).
  */
 export async function run(args: string[]): Promise<void> {
@@ -39,12 +39,13 @@ export async function run(args: string[]): Promise<void> {
   const bareSpecs = specs(clients).map((s) => ({ ...s, auth: { userId: s.userId } }));
 
   const env = { DATABASE_URL: url, JWT_SECRET: secret, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: '3201' }, { cpu: 0 });
-  const bare = await startProcess('bench/chat-bare-server.ts', { PORT: '3202' }, { cpu: 0 });
+  const [appPort, barePort] = [port(), port()];
+  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(appPort) }, { cpu: 0 });
+  const bare = await startProcess('bench/chat-bare-server.ts', { PORT: String(barePort) }, { cpu: 0 });
   await pinSelf(1);
   try {
-    const appMembers = await connectMembers('http://127.0.0.1:3201', appSpecs);
-    const bareMembers = await connectMembers('http://127.0.0.1:3202', bareSpecs);
+    const appMembers = await connectMembers(`http://127.0.0.1:${appPort}`, appSpecs);
+    const bareMembers = await connectMembers(`http://127.0.0.1:${barePort}`, bareSpecs);
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
     await saturate(appMembers, 1, window); // warm-up
     await saturate(bareMembers, 1, window);
@@ -73,7 +74,44 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(app);
     await stopProcess(bare);
   }
+  if (args.includes('--adapters')) {
+    for (const adapter of ['pubsub', 'streams']) await twoProcesses({ ...env, BENCH_ADAPTER: adapter }, appSpecs, seconds, rounds, rate, window);
+  }
   await idleMemory(env, idle, tokens);
+}
+
+const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+/** Two app processes sharing Redis (and both pinned to CPU 0): chat c's members sit on different
+ * nodes, so every message crosses the adapter. */
+async function twoProcesses(
+  env: Record<string, string>,
+  specs: { userId: number; chatId: number; auth: Record<string, unknown> }[],
+  seconds: number,
+  rounds: number,
+  rate: number,
+  window: number,
+): Promise<void> {
+  const redisEnv = { ...env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', BENCH_ADAPTER_KEY: `bench-${Date.now()}` };
+  const ports = [port(), port()];
+  const nodes = await Promise.all(ports.map((p) => startProcess('bench/chat-server.ts', { ...redisEnv, PORT: String(p) }, { cpu: 0 })));
+  try {
+    const members = [
+      ...(await connectMembers(`http://127.0.0.1:${ports[0]}`, specs.filter((s) => s.userId % 2 === 1))),
+      ...(await connectMembers(`http://127.0.0.1:${ports[1]}`, specs.filter((s) => s.userId % 2 === 0))),
+    ];
+    await saturate(members, 1, window);
+    const loads: LoadResult[] = [];
+    const steadies: LoadResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      loads.push(await saturate(members, seconds, window));
+      steadies.push(await steady(members, seconds, rate));
+    }
+    console.log(`two processes, ${env.BENCH_ADAPTER} adapter: throughput ${summary(loads)}; steady ${rate} msg/s ${summary(steadies)}`);
+    closeMembers(members);
+  } finally {
+    await Promise.all(nodes.map(stopProcess));
+  }
 }
 
 const line = (r: LoadResult) => `${fmt(r.rate, 0)} msg/s (p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms)`;
@@ -91,17 +129,18 @@ async function heapUsed(port: number): Promise<number> {
 }
 
 async function idleMemory(env: Record<string, string>, idle: number, tokens: AccessTokens): Promise<void> {
-  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: '3203' }, { cpu: 0 });
+  const memPort = port();
+  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(memPort) }, { cpu: 0 });
   try {
     await new Promise((r) => setTimeout(r, 2000));
-    const before = { rss: rssKb(app), heap: await heapUsed(3203) };
+    const before = { rss: rssKb(app), heap: await heapUsed(memPort) };
     const specs = Array.from({ length: idle }, (_, i) => ({ userId: i + 1, chatId: 0, auth: { token: tokens.issue(i + 1, i + 1) } }));
     const started = Date.now();
-    const members = await connectMembers('http://127.0.0.1:3203', specs, 200);
+    const members = await connectMembers(`http://127.0.0.1:${memPort}`, specs, 200);
     const connectSeconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 3000));
-    const after = { rss: rssKb(app), heap: await heapUsed(3203) };
-    const text = await (await fetch('http://127.0.0.1:3203/metrics')).text();
+    const after = { rss: rssKb(app), heap: await heapUsed(memPort) };
+    const text = await (await fetch(`http://127.0.0.1:${memPort}/metrics`)).text();
     const gauge = /^socketio_connected_sockets (\d+)/m.exec(text)?.[1];
     console.log(
       `${idle} idle authenticated sockets (gauge ${gauge}), connected in ${fmt(connectSeconds, 1)} s: ` +
@@ -112,39 +151,4 @@ async function idleMemory(env: Record<string, string>, idle: number, tokens: Acc
   } finally {
     await stopProcess(app);
   }
-}
-
-async function seed(url: string, users: number, chats: number): Promise<void> {
-  const database = await openDatabase({ url });
-  const db = database.db;
-  await migrateToLatest(db);
-  for (let start = 0; start < users; start += 1000) {
-    const n = Math.min(1000, users - start);
-    await db
-      .insertInto('users')
-      .values(
-        Array.from({ length: n }, (_, k) => ({
-          email: `chat-bench-${start + k}@example.com`,
-          password_hash: 'not-a-login-bench-user',
-          name: `벤치${start + k}`,
-          birth_date: '1992-05-05',
-          gender: (start + k) % 2 ? ('female' as const) : ('male' as const),
-          interested_in: [(start + k) % 2 ? 'male' : 'female'] as ('male' | 'female')[],
-        })),
-      )
-      .execute();
-    await db
-      .insertInto('auth_sessions')
-      .values(Array.from({ length: n }, (_, k) => ({ user_id: start + k + 1 })))
-      .execute();
-  }
-  for (let c = 1; c <= chats; c++) {
-    const match = await db
-      .insertInto('matches')
-      .values({ requester_id: 2 * c - 1, receiver_id: 2 * c, status: 'matched', compatibility_score: 70 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('chats').values({ match_id: match.id }).execute();
-  }
-  await database.close();
 }
