@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /** Shared pieces of route schemas. Every route's schema is the single source of its validation,
  * serialisation and OpenAPI description. */
@@ -14,7 +14,18 @@ export const ErrorBody = Type.Object(
 );
 
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T | null`. A scalar schema becomes `type: [T, "null"]` (JSON Schema 2020-12, as OpenAPI 3.1
+ * wants) rather than `anyOf`: the response serialiser writes a type list directly, while an
+ * `anyOf` makes it run a validator per field per response — measurable on hot routes.
+ */
+export function Nullable<T extends TSchema>(schema: T) {
+  const scalar = schema as unknown as { type?: unknown };
+  if (typeof scalar.type === 'string' && scalar.type !== 'object' && scalar.type !== 'array') {
+    return Type.Unsafe<Static<T> | null>({ ...schema, type: [scalar.type, 'null'] });
+  }
+  return Type.Union([schema, Type.Null()]);
+}
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC, with Z' });
 export const GenderSchema = Type.Union([Type.Literal('male'), Type.Literal('female'), Type.Literal('other')]);
 
