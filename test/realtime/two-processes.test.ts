@@ -156,30 +156,25 @@ for (const adapter of ['pubsub', 'streams'] as const) {
     });
 
     it('delivers match events to a user connected to the other node', async () => {
-      const { a, b, chatId } = await pair();
+      const api = client(one.url);
+      const a = await createUser(api, { gender: 'male' });
+      const b = await createUser(api, { gender: 'female' });
       const bOnTwo = await connect(two.url, b.accessToken);
       const aOnTwo = await connect(two.url, a.accessToken);
       const requested = nextEvent(bOnTwo, 'matchRequested');
-      one.app.events.publish('matchRequested', {
-        matchId: 1,
-        receiverId: b.id,
-        requester: { user_id: a.id, name: a.name, age: 30, profile_img_url: null },
-        compatibilityScore: 64,
-      });
-      assert.deepEqual(await requested, {
-        match_id: 1,
-        requester: { user_id: a.id, name: a.name, age: 30, profile_img_url: null },
-        compatibility_score: 64,
-      });
+      const req = await api.post('/api/matches/request', { token: a.accessToken, body: { receiver_id: b.id } });
+      assert.equal(req.status, 201, req.text);
+      const event = await requested;
+      assert.equal(event.match_id, req.body.match_id);
+      assert.equal(event.requester.user_id, a.id);
       const accepted = nextEvent(aOnTwo, 'matchAccepted');
-      one.app.events.publish('matchAccepted', {
-        matchId: 1,
-        chatId,
-        requesterId: a.id,
-        receiverId: b.id,
+      const acc = await api.post(`/api/matches/${req.body.match_id}/accept`, { token: b.accessToken });
+      assert.equal(acc.status, 200, acc.text);
+      assert.deepEqual(await accepted, {
+        match_id: req.body.match_id,
+        chat_id: acc.body.chat_id,
         partner: { user_id: b.id, name: b.name, profile_img_url: null },
       });
-      assert.deepEqual(await accepted, { match_id: 1, chat_id: chatId, partner: { user_id: b.id, name: b.name, profile_img_url: null } });
     });
 
     it('logging out on one node disconnects that session’s socket on the other', async () => {
