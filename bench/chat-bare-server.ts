@@ -9,14 +9,14 @@ const io = new Server(http, { transports: ['websocket'], serveClient: false });
 let nextId = 0;
 io.on('connection', (socket) => {
   void socket.join(`user:${Number(socket.handshake.auth.userId)}`);
-  socket.on('sendMessage', (payload: { chat_id: number; content: string }, ack: (r: unknown) => void) => {
+  socket.on('sendMessage', (payload: { chat_id: number; content: string; client_msg_id?: string }, ack: (r: unknown) => void) => {
     const message = {
       message_id: ++nextId,
       chat_id: payload.chat_id,
       sender_id: Number(socket.handshake.auth.userId),
       content: payload.content,
       sent_at: new Date().toISOString(),
-      client_msg_id: null,
+      client_msg_id: payload.client_msg_id ?? null,
     };
     ack({ ok: true, message });
     io.to([`user:${payload.chat_id * 2 - 1}`, `user:${payload.chat_id * 2}`]).emit('newMessage', message);

@@ -46,11 +46,17 @@ export function closeMembers(members: Member[]): void {
   for (const m of members) m.socket.close();
 }
 
+let sequence = 0;
+// Like a real client: every message carries its idempotency key.
 const send = (m: Member, onAck?: () => void) =>
-  m.socket.emit('sendMessage', { chat_id: m.chatId, content: `${performance.now()} bench message` }, (ack: { ok: boolean; error?: string }) => {
-    if (!ack.ok) throw new Error(`send refused: ${ack.error}`);
-    onAck?.();
-  });
+  m.socket.emit(
+    'sendMessage',
+    { chat_id: m.chatId, content: `${performance.now()} bench message`, client_msg_id: `${m.userId}-${++sequence}` },
+    (ack: { ok: boolean; error?: string }) => {
+      if (!ack.ok) throw new Error(`send refused: ${ack.error}`);
+      onAck?.();
+    },
+  );
 
 export interface LoadResult {
   /** Messages delivered to the partner per second. */

@@ -15,7 +15,7 @@ export function connect(baseUrl: string, token: string | undefined, options: Con
     transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
-    timeout: 5000,
+    timeout: 10_000,
   });
   open.add(socket);
   return new Promise((resolve, reject) => {
@@ -33,7 +33,7 @@ export async function closeSockets(): Promise<void> {
 }
 
 /** The next `event` on the socket, or a rejection after `timeoutMs`. */
-export function nextEvent<T = any>(socket: Socket, event: string, timeoutMs = 3000): Promise<T> {
+export function nextEvent<T = any>(socket: Socket, event: string, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, listener);
@@ -56,11 +56,11 @@ export function record<T = any>(socket: Socket, event: string): T[] {
 
 /** Emits with an acknowledgement and resolves with the ack (rejects after `timeoutMs`). */
 export function request<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
-  return socket.timeout(5000).emitWithAck(event, ...args) as Promise<T>;
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
 }
 
 /** Polls until `check` passes (or throws its last failure after `timeoutMs`). */
-export async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
+export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -74,7 +74,7 @@ export async function eventually(check: () => void, timeoutMs = 3000): Promise<v
 }
 
 /** Resolves when the socket is disconnected by the server, with the reason. */
-export function disconnected(socket: Socket, timeoutMs = 3000): Promise<string> {
+export function disconnected(socket: Socket, timeoutMs = 10_000): Promise<string> {
   if (!socket.connected) return Promise.resolve('already disconnected');
   return nextEvent<string>(socket, 'disconnect', timeoutMs);
 }

@@ -85,7 +85,7 @@ describe('sendMessage', () => {
     assert.ok(acks.every((x) => x.ok), JSON.stringify(acks.find((x) => !x.ok)));
     const ackIds = acks.map((x) => x.message.message_id);
     assert.deepEqual(ackIds, [...ackIds].sort((x, y) => x - y), 'ids follow the send order of one socket');
-    await eventually(() => assert.equal(atB.length, 200), 5000);
+    await eventually(() => assert.equal(atB.length, 200));
     assert.deepEqual(atB.map((m) => m.message_id), ackIds);
     assert.deepEqual(atB.map((m) => m.content), acks.map((_, i) => `rapid ${i}`));
     await eventually(() => assert.equal(atA.length, 200));
@@ -256,8 +256,11 @@ describe('refusals', () => {
     const a = await connect(t.baseUrl, p.a.accessToken);
     // Empty content is refused without touching the database, so this measures the limiter alone.
     const results = await Promise.all(Array.from({ length: 400 }, () => request(a, 'sendMessage', { chat_id: p.chatId, content: ' ' })));
-    const limited = results.filter((r) => /^rate limited/.test(r.error));
-    assert.ok(limited.length >= 90 && limited.length <= 100, `limited ${limited.length}`);
+    const limited = results.map((r) => /^rate limited/.test(r.error));
+    assert.ok(limited.slice(0, 300).every((l) => !l), 'the burst of 300 passes the limiter');
+    const count = limited.filter(Boolean).length;
+    // 100 over the burst; a few tokens may refill while the 400 arrive.
+    assert.ok(count >= 50 && count <= 100, `limited ${count}`);
     assert.ok(results.every((r) => r.ok === false));
     // Another socket of the same user has its own budget.
     const other = await connect(t.baseUrl, p.a.accessToken);
