@@ -34,8 +34,9 @@ export class KeyRankings {
 
   /** The best-scoring part of the universe for `key` (`complete` says whether it is all of it). */
   async forKey(key: number): Promise<KeyRanking> {
-    await this.universe.sync();
-    let ranking = this.cache.get(key) ?? (await this.load(key));
+    const cached = this.cache.get(key);
+    const [, loaded] = await Promise.all([this.universe.sync(), cached ? undefined : this.load(key)]);
+    let ranking = cached ?? loaded;
     if (!ranking) {
       ranking = await KeyRanking.compute(key, this.universe.all(), this.universe.seq, this.keep);
       await this.save(ranking);

@@ -44,14 +44,18 @@ export class RecommendationsService {
   }
 
   private async pick(caller: ProfileRow, date: string): Promise<DailyEntry[]> {
-    const shown = await shownOn(this.db, caller.id, koreanDateMinus(date, ROTATION_DAYS), koreanDateMinus(date, 1));
+    // Independent look-ups: run them side by side (separate pool connections on PostgreSQL).
+    const [shown, ranking] = await Promise.all([
+      shownOn(this.db, caller.id, koreanDateMinus(date, ROTATION_DAYS), koreanDateMinus(date, 1)),
+      this.rankings.forKey(caller.saju_key),
+    ]);
     const options = {
       size: DAILY_SET_SIZE,
       recentlyShown: new Set(shown),
       tiebreak: dailyTiebreak(caller.id, date),
       eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, keys),
     };
-    const best = await pickDailySet(await this.rankings.forKey(caller.saju_key), options);
+    const best = await pickDailySet(ranking, options);
     return best ?? (await pickDailySet(await this.rankings.full(caller.saju_key), options)) ?? [];
   }
 }
