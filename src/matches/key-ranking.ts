@@ -90,6 +90,15 @@ export class KeyRanking {
     return this.complete ? merged : new KeyRanking(merged.callerKey, merged.keys, merged.scores, false, merged.universeSeq);
   }
 
+  /** The best whole score levels holding at least `keep` keys (this ranking if it has no more). */
+  truncated(keep: number): KeyRanking {
+    if (this.length <= keep) return this;
+    let end = keep;
+    while (end < this.length && this.scores[end] === this.scores[end - 1]) end += 1;
+    if (end === this.length) return this;
+    return new KeyRanking(this.callerKey, this.keys.slice(0, end), this.scores.slice(0, end), false, this.universeSeq);
+  }
+
   /** Whole score levels, best first, until at least `keep` keys (counted, so only those are sorted). */
   private static fromScored(
     callerKey: number,

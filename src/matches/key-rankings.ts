@@ -28,7 +28,7 @@ export class KeyRankings {
     private readonly universe: SajuKeyUniverse,
     options: KeyRankingsOptions = {},
   ) {
-    this.keep = options.keep ?? 1024;
+    this.keep = options.keep ?? 512;
     this.cachedMax = options.cached ?? 4096;
   }
 
@@ -41,7 +41,9 @@ export class KeyRankings {
       ranking = await KeyRanking.compute(key, this.universe.all(), this.universe.seq, this.keep);
       await this.save(ranking);
     } else if (ranking.universeSeq < this.universe.seq) {
-      const merged = ranking.merge(this.universe.addedAfter(ranking.universeSeq), this.universe.seq, this.keep);
+      // A ranking deepened for a selective caller stays that deep.
+      const keep = Math.max(this.keep, ranking.length);
+      const merged = ranking.merge(this.universe.addedAfter(ranking.universeSeq), this.universe.seq, keep);
       // Written back when it changed, or when many keys were looked at for nothing (so that
       // later loads need not score them again).
       const lookedAt = this.universe.seq - ranking.universeSeq;
@@ -52,10 +54,18 @@ export class KeyRankings {
     return ranking;
   }
 
-  /** Every key of the universe, ranked: for the rare caller whom the best part leaves short. */
+  /**
+   * Every key of the universe, ranked: for the rare caller whom the kept part leaves short (very
+   * selective interests). The stored ranking is deepened fourfold, so that next time it suffices.
+   */
   async full(key: number): Promise<KeyRanking> {
     await this.universe.sync();
-    return KeyRanking.compute(key, this.universe.all(), this.universe.seq, Number.POSITIVE_INFINITY);
+    const full = await KeyRanking.compute(key, this.universe.all(), this.universe.seq, Number.POSITIVE_INFINITY);
+    const current = this.cache.get(key)?.length ?? this.keep;
+    const deeper = full.truncated(Math.max(this.keep, current * 4));
+    await this.save(deeper);
+    this.remember(key, deeper);
+    return full;
   }
 
   private remember(key: number, ranking: KeyRanking): void {
