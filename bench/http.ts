@@ -4,7 +4,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { arg, fmt, median } from './lib/stats.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
-import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { cpuSeconds, pinSelf, startProcess, stopProcess } from './lib/processes.js';
 
 /**
  * `npm run bench -- http [--rounds 5] [--seconds 5] [--connections 50] [--users 200]`
@@ -52,18 +52,24 @@ export async function run(args: string[]): Promise<void> {
   });
   await pinSelf(1);
   try {
-    await compare(appPort, rawPort, { rounds, seconds, connections, userCount });
+    await compare({ port: appPort, pid: app.pid! }, { port: rawPort, pid: raw.pid! }, { rounds, seconds, connections, userCount });
   } finally {
     await stopProcess(app);
     await stopProcess(raw);
   }
 }
 
+interface Server {
+  port: number;
+  pid: number;
+}
+
 async function compare(
-  appPort: number,
-  rawPort: number,
+  appServer: Server,
+  rawServer: Server,
   { rounds, seconds, connections, userCount }: { rounds: number; seconds: number; connections: number; userCount: number },
 ): Promise<void> {
+  const appPort = appServer.port;
   // Log every bench user in once (on the app); both servers verify the same tokens.
   const tokens: string[] = [];
   for (let i = 0; i < userCount; i++) {
@@ -76,8 +82,9 @@ async function compare(
     tokens.push(((await res.json()) as { access_token: string }).access_token);
   }
 
-  const measure = async (port: number) => {
+  const measure = async ({ port, pid }: Server) => {
     let next = 0;
+    const cpuBefore = cpuSeconds(pid);
     const result = await autocannon({
       url: `http://127.0.0.1:${port}/api/users/me`,
       connections,
@@ -87,24 +94,25 @@ async function compare(
       },
     });
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+    const cpuUs = ((cpuSeconds(pid) - cpuBefore) / result.requests.total) * 1e6;
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
   };
 
-  await measure(appPort); // warm-up, not counted
-  await measure(rawPort);
+  await measure(appServer); // warm-up, not counted
+  await measure(rawServer);
   {
-    type Run = { rps: number; p50: number; p99: number };
+    type Run = { rps: number; p50: number; p99: number; cpuUs: number };
     const appRuns: Run[] = [];
     const rawRuns: Run[] = [];
     console.log(`GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds`);
     for (let r = 1; r <= rounds; r++) {
-      const a = await measure(appPort);
-      const b = await measure(rawPort);
+      const a = await measure(appServer);
+      const b = await measure(rawServer);
       appRuns.push(a);
       rawRuns.push(b);
       console.log(
-        `round ${r}: app ${fmt(a.rps, 0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms) | raw ${fmt(b.rps, 0)} req/s ` +
-          `(p50 ${b.p50} ms, p99 ${b.p99} ms) | ratio ${fmt(a.rps / b.rps)}`,
+        `round ${r}: app ${fmt(a.rps, 0)} req/s (p50 ${a.p50} ms, p99 ${a.p99} ms, ${fmt(a.cpuUs, 0)} µs CPU/req) | ` +
+          `raw ${fmt(b.rps, 0)} req/s (p50 ${b.p50} ms, p99 ${b.p99} ms, ${fmt(b.cpuUs, 0)} µs CPU/req) | ratio ${fmt(a.rps / b.rps)}`,
       );
     }
     const appRps = median(appRuns.map((x) => x.rps));
@@ -112,7 +120,9 @@ async function compare(
     console.log(
       `median: app ${fmt(appRps, 0)} req/s p50 ${median(appRuns.map((x) => x.p50))} ms p99 ${median(appRuns.map((x) => x.p99))} ms; ` +
         `raw ${fmt(rawRps, 0)} req/s p50 ${median(rawRuns.map((x) => x.p50))} ms p99 ${median(rawRuns.map((x) => x.p99))} ms; ` +
-        `ratio app/raw ${fmt(appRps / rawRps)} (median of per-round ratios ${fmt(median(appRuns.map((a, i) => a.rps / rawRuns[i]!.rps)))})`,
+        `ratio app/raw ${fmt(appRps / rawRps)} (median of per-round ratios ${fmt(median(appRuns.map((a, i) => a.rps / rawRuns[i]!.rps)))}); ` +
+        `server CPU per request app ${fmt(median(appRuns.map((x) => x.cpuUs)), 0)} µs vs raw ${fmt(median(rawRuns.map((x) => x.cpuUs)), 0)} µs ` +
+        `(raw/app ${fmt(median(rawRuns.map((x) => x.cpuUs)) / median(appRuns.map((x) => x.cpuUs)))})`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** Starts a node/tsx script as a child, pinned to `cpu` with taskset when available, and waits for
  * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. */
@@ -57,4 +57,16 @@ export async function pinSelf(cpu: number): Promise<void> {
   await new Promise<void>((resolve) => {
     spawn('taskset', ['-cp', String(cpu), String(process.pid)], { stdio: 'ignore' }).on('exit', () => resolve());
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
