@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { io as connect } from 'socket.io-client';
+import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
+
+const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+
+describe('WEB_CONCURRENCY', () => {
+  it('refuses more than one process without DATABASE_URL and REDIS_URL', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, WEB_CONCURRENCY: '2', DATABASE_URL: '', REDIS_URL: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'saju-cl-')) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /WEB_CONCURRENCY/);
+  });
+
+  describe('two workers on one port', () => {
+    // A real server even on the PGlite run: PGlite cannot be shared by processes.
+    let db: TestDatabase;
+    before(async () => {
+      db = await freshPostgresDatabase(PG_URL);
+    });
+    after(async () => db.close());
+
+    it('serves REST and WebSocket from both workers and stops on SIGTERM', async () => {
+      const port = 30000 + Math.floor(Math.random() * 20000);
+      const base = `http://127.0.0.1:${port}`;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: {
+          ...process.env,
+          WEB_CONCURRENCY: '2',
+          DATABASE_URL: db.url!,
+          REDIS_URL,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          JWT_SECRET: 'cluster-test-secret-0123456789-0123456789',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const deadline = Date.now() + 60_000;
+        while ((output.match(/server ready/g) ?? []).length < 2) {
+          assert.ok(Date.now() < deadline, `two workers did not start:\n${output}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const post = (path: string, body: unknown) =>
+          fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body) });
+        const reg = await post('/api/users/register', { email: 'cl@example.com', password: 'password123', name: '클러스터', birth_date: '1991-02-03', gender: 'female' });
+        assert.equal(reg.status, 201);
+        const login = (await (await post('/api/users/login', { email: 'cl@example.com', password: 'password123' })).json()) as { access_token: string };
+        // New connections are spread round-robin over the workers: all of them answer for the same user.
+        for (let i = 0; i < 6; i++) {
+          const me = await fetch(`${base}/api/users/me`, { headers: { authorization: `Bearer ${login.access_token}`, connection: 'close' } });
+          assert.equal(me.status, 200);
+        }
+        for (let i = 0; i < 4; i++) {
+          const socket = connect(base, { auth: { token: login.access_token }, transports: ['websocket'], reconnection: false });
+          await new Promise<void>((resolve, reject) => {
+            socket.on('connect', () => resolve());
+            socket.on('connect_error', reject);
+          });
+          socket.close();
+        }
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0, output);
+    });
+  });
+});
