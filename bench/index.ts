@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts, whose run(args) prints its own numbers.
-const benches = ['http', 'saju', 'recommendations', 'chat', 'soak'] as const;
+const benches = ['http', 'cluster', 'saju', 'recommendations', 'chat', 'soak'] as const;
 type BenchName = (typeof benches)[number];
 
 const name = process.argv[2] as BenchName | undefined;
