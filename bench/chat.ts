@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { AccessTokens } from '../src/auth/tokens.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { closeMembers, connectMembers, saturate, steady, type LoadResult } from './lib/chat-load.js';
+import { backendPids, cpuMs, measureCpu } from './lib/cpu.js';
 import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { arg, fmt, median } from './lib/stats.js';
@@ -51,15 +52,31 @@ export async function run(args: string[]): Promise<void> {
     await saturate(bareMembers, 1, window);
     const appRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
+    const cpu = { app: [] as number[], db: [] as number[], bare: [] as number[] };
+    const dbPids = await backendPids(url, 'bench_chat');
     for (let r = 1; r <= rounds; r++) {
-      const a = await saturate(appMembers, seconds, window);
-      const b = await saturate(bareMembers, seconds, window);
-      appRuns.push(a);
-      bareRuns.push(b);
-      console.log(`round ${r}: app ${line(a)} | bare ${line(b)} | ratio ${fmt(a.rate / b.rate)}`);
+      // CPU time per delivered message holds up on a shared machine where rates swing.
+      const db0 = dbPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+      const a = await measureCpu(() => [app.pid!], () => saturate(appMembers, seconds, window));
+      const dbMs = dbPids.reduce((sum, pid) => sum + cpuMs(pid), 0) - db0;
+      const b = await measureCpu(() => [bare.pid!], () => saturate(bareMembers, seconds, window));
+      appRuns.push(a.result);
+      bareRuns.push(b.result);
+      const per = (ms: number, r: LoadResult) => (ms * 1000) / (r.delivered ?? r.rate * seconds);
+      cpu.app.push(per(a.ms, a.result));
+      cpu.db.push(per(dbMs, a.result));
+      cpu.bare.push(per(b.ms, b.result));
+      console.log(
+        `round ${r}: app ${line(a.result)} | bare ${line(b.result)} | ratio ${fmt(a.result.rate / b.result.rate)} | ` +
+          `CPU/msg app ${fmt(cpu.app.at(-1)!, 0)} µs + PostgreSQL ${fmt(cpu.db.at(-1)!, 0)} µs, bare ${fmt(cpu.bare.at(-1)!, 0)} µs`,
+      );
     }
     const ratio = median(appRuns.map((a, i) => a.rate / bareRuns[i]!.rate));
     console.log(`median throughput: app ${summary(appRuns)}; bare ${summary(bareRuns)}; app/bare ${fmt(ratio)}`);
+    console.log(
+      `median CPU per message: app server ${fmt(median(cpu.app), 0)} µs + PostgreSQL ${fmt(median(cpu.db), 0)} µs; ` +
+        `bare ${fmt(median(cpu.bare), 0)} µs; server-only ratio bare/app ${fmt(median(cpu.bare) / median(cpu.app))}`,
+    );
 
     const steadyApp: LoadResult[] = [];
     const steadyBare: LoadResult[] = [];

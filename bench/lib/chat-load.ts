@@ -61,6 +61,8 @@ const send = (m: Member, onAck?: () => void) =>
 export interface LoadResult {
   /** Messages delivered to the partner per second. */
   rate: number;
+  /** All deliveries, the drain after the measured window included (for CPU per message). */
+  delivered?: number;
   p50: number;
   p99: number;
 }
@@ -69,10 +71,12 @@ export interface LoadResult {
 export async function saturate(members: Member[], seconds: number, window: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let running = true;
+  let delivered = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
   onDelivery = (d) => {
     const now = performance.now();
+    delivered += 1;
     if (now <= end) latencies.push(now - d.sentAt);
   };
   const loop = (m: Member) => {
@@ -83,7 +87,7 @@ export async function saturate(members: Member[], seconds: number, window: numbe
   running = false;
   await new Promise((r) => setTimeout(r, 1000)); // drain what is in flight
   onDelivery = () => {};
-  return { rate: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { rate: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered };
 }
 
 /** Open loop: `rate` messages per second in total, spread over the members, for `seconds`. */

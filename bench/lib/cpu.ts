@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backend processes serving `database` (the app's pool), for their CPU time. */
+export async function backendPids(serverUrl: string, database: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  await c.end();
+  return rows.map((r) => r.pid);
+}
+
+/** CPU used by `pids` while `work` runs. */
+export async function measureCpu<T>(pids: () => number[], work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const list = pids();
+  const before = list.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const result = await work();
+  const after = list.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  return { result, ms: after - before };
+}
