@@ -4,7 +4,7 @@ import type { DailyEntry, EligibleRow } from './recommendations.repo.js';
 /** The most a day's set holds: the largest `limit`, so any later limit is a slice of it. */
 export const DAILY_SET_SIZE = 50;
 
-const FIRST_BATCH = 16;
+const FIRST_BATCH = 4;
 const MAX_BATCH = 4096;
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */

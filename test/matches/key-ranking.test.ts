@@ -42,7 +42,7 @@ describe('KeyRanking', () => {
 });
 
 describe('pickDailySet', () => {
-  it('stops at the first batch that yields enough, and asks for the full ranking when a partial one runs out', async () => {
+  it('stops as soon as it has enough, and asks for the full ranking when a partial one runs out', async () => {
     const ranking = await KeyRanking.compute(CALLER, Int32Array.from(KEYS), 1, 40);
     const asked: number[] = [];
     // One eligible person per key, id = key.
@@ -52,7 +52,8 @@ describe('pickDailySet', () => {
     };
     const picked = await pickDailySet(ranking, { size: 5, recentlyShown: new Set(), tiebreak: (id) => id, eligible });
     assert.deepEqual(picked, bruteRanking(KEYS).slice(0, 5).map((x) => ({ candidateId: x.k, score: x.s })));
-    assert.equal(asked.length, 1);
+    const looked = asked.reduce((a, b) => a + b, 0);
+    assert.ok(looked < 40 && looked < ranking.length, `stopped early after ${looked} keys`);
 
     const tooFew = await pickDailySet(ranking, { size: 500, recentlyShown: new Set(), tiebreak: (id) => id, eligible });
     assert.equal(tooFew, null);

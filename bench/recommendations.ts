@@ -1,0 +1,179 @@
+import { sql } from 'kysely';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hashPassword } from '../src/auth/passwords.js';
+import { openDatabase, type Db } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { insertUsers } from '../scripts/lib/bulk-users.js';
+import { DemoPeople, seededRandom } from '../scripts/lib/demo-users.js';
+import { bruteForceRecommendations } from './lib/brute-force-recommendations.js';
+import { freshBenchDatabase } from './lib/bench-db.js';
+import { pinSelf, stopProcess } from './lib/processes.js';
+import { arg, fmt, percentile } from './lib/stats.js';
+
+/**
+ * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15]`
+ *
+ * Seeds a fresh PostgreSQL database (bench_recs) with demo people in bulk, starts the real server
+ * (pinned to CPU 0; this process on CPU 1) and times GET /api/matches/recommendations per caller,
+ * one request at a time:
+ *   1. first call ever: nothing cached, the caller's chart-key ranking is computed;
+ *   2. repeat calls the same day (the stored set read back);
+ *   3. after a server restart and a simulated Korean midnight, the first call of the new day
+ *      (rankings come from saju_key_rankings, the set is picked and stored anew);
+ * and, in this process, the brute-force baseline for a subset of the same callers: fetch every
+ * eligible person with the same SQL filters and score each with compatibilityScore.
+ */
+export async function run(args: string[]): Promise<void> {
+  const userCount = arg(args, 'users', 1_000_000);
+  const callerCount = arg(args, 'callers', 200);
+  const bruteCount = arg(args, 'brute', 40);
+  const birthTimeShare = arg(args, 'birth-time-share', 0.15);
+  const port = 3111;
+
+  const url = await freshBenchDatabase('bench_recs');
+  const database = await openDatabase({ url });
+  const db = database.db;
+  await migrateToLatest(db);
+  await seed(db, userCount, birthTimeShare);
+
+  const rand = seededRandom(7);
+  const callerIds = new Set<number>();
+  while (callerIds.size < Math.min(callerCount + 5, userCount)) callerIds.add(1 + Math.floor(rand() * userCount));
+  const ids = [...callerIds];
+  const warmupIds = ids.splice(0, 5);
+
+  const env = {
+    DATABASE_URL: url,
+    JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    AUTH_RATE_LIMIT_PER_IP: '1000000',
+    AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
+  const start = () => startServer(env, port);
+  await pinSelf(1);
+  let server: ChildProcess = await start();
+  try {
+    const tokens = new Map<number, string>();
+    for (const id of [...warmupIds, ...ids]) tokens.set(id, await login(port, id));
+    const call = (id: number) => timedGet(port, tokens.get(id)!);
+
+    for (const id of warmupIds) await call(id); // JIT and connection pool, not counted
+    const cold = await measure(ids, call);
+    const repeat = await measure([...ids, ...ids, ...ids], call);
+
+    await stopProcess(server);
+    // A Korean midnight passes: today's sets become yesterday's (entries follow by ON UPDATE CASCADE).
+    await sql`UPDATE daily_recommendation_sets SET kst_date = kst_date - 1`.execute(db);
+    server = await start();
+    for (const id of warmupIds) await call(id);
+    const firstOfDay = await measure(ids, call);
+    const repeatOfDay = await measure([...ids, ...ids], call);
+
+    const brute: number[] = [];
+    for (const id of ids.slice(0, bruteCount)) {
+      const t0 = performance.now();
+      await bruteForceRecommendations(db, id);
+      brute.push(performance.now() - t0);
+    }
+
+    const row = (name: string, v: number[]) =>
+      `| ${name} | ${v.length} | ${fmt(percentile(v, 50))} | ${fmt(percentile(v, 95))} | ${fmt(percentile(v, 99))} |`;
+    console.log(`\n${userCount.toLocaleString('en')} users, ${(await counts(db)).keys.toLocaleString('en')} distinct chart keys; latency in ms`);
+    console.log('| case | calls | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
+    console.log(row('first call ever (chart-key ranking computed)', cold));
+    console.log(row('repeat calls, same day', repeat));
+    console.log(row('first call of a new day (after restart)', firstOfDay));
+    console.log(row('repeat calls, new day', repeatOfDay));
+    console.log(row('brute-force baseline (in process, no HTTP)', brute));
+    for (const [name, v] of [
+      ['first call of the day', firstOfDay],
+      ['first call ever', cold],
+      ['repeat call', repeatOfDay],
+    ] as const) {
+      console.log(
+        `brute force / ${name}: ${fmt(percentile(brute, 50) / percentile(v, 50), 1)}× at p50, ` +
+          `${fmt(percentile(brute, 95) / percentile(v, 95), 1)}× at p95`,
+      );
+    }
+  } finally {
+    await stopProcess(server);
+    await database.close();
+  }
+}
+
+async function seed(db: Db, userCount: number, birthTimeShare: number): Promise<void> {
+  const people = new DemoPeople(20240601, { birthTimeShare });
+  const hash = await hashPassword('bench password');
+  const batch = 20_000;
+  const t0 = performance.now();
+  let chartMs = 0;
+  // Pipelined: the next batch is generated (charts computed) while PostgreSQL inserts this one.
+  let inserting: Promise<void> = Promise.resolve();
+  for (let from = 0; from < userCount; from += batch) {
+    const n = Math.min(batch, userCount - from);
+    const c0 = performance.now();
+    const users = Array.from({ length: n }, () => people.next());
+    chartMs += performance.now() - c0;
+    const emails = users.map((_, i) => `bench${from + i + 1}@example.com`);
+    await inserting;
+    inserting = insertUsers(db, users, emails, hash);
+    process.stderr.write(`\rseeding ${(from + n).toLocaleString('en')} / ${userCount.toLocaleString('en')}`);
+  }
+  await inserting;
+  const insertedMs = performance.now() - t0;
+  await sql`VACUUM ANALYZE users`.execute(db);
+  console.log(
+    `\nseeded ${userCount.toLocaleString('en')} users in ${fmt(insertedMs / 1000, 1)} s (generating people and charts ` +
+      `${fmt(chartMs / 1000, 1)} s of it, overlapped with the inserts), VACUUM ANALYZE ${fmt((performance.now() - t0 - insertedMs) / 1000, 1)} s`,
+  );
+}
+
+/** The app pinned to CPU 0, ready once /readyz answers (at LOG_LEVEL=warn it prints nothing). */
+async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const node = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const cmd = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0', ...node] : node;
+  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  for (let waited = 0; waited < 120_000; waited += 200) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('server did not become ready');
+}
+
+async function counts(db: Db) {
+  const row = await sql<{ keys: number }>`SELECT count(*)::int AS keys FROM saju_keys`.execute(db);
+  return row.rows[0]!;
+}
+
+async function login(port: number, id: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/users/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench${id}@example.com`, password: 'bench password' }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function timedGet(port: number, token: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/api/matches/recommendations?limit=10`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await res.text();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`recommendations: ${res.status} ${body}`);
+  return ms;
+}
+
+async function measure(ids: number[], call: (id: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of ids) out.push(await call(id));
+  return out;
+}
