@@ -71,11 +71,11 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
       });
       const stopRelay = relayDomainEvents(io, events);
 
-      // Shutdown: sockets go first (clients reconnect elsewhere), so that the HTTP server can
-      // close; messages already accepted are stored and answered before the database closes.
+      // Shutdown: connections go first, so that the HTTP server can close. Closing the transport
+      // (not a Socket.IO disconnect, after which clients stay offline) makes clients reconnect,
+      // to another process. Messages already accepted are stored before the database closes.
       fastify.addHook('preClose', async () => {
         stopRelay();
-        io.local.disconnectSockets(true);
         io.engine.close();
       });
       fastify.addHook('onClose', async () => {

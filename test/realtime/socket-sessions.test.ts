@@ -119,3 +119,15 @@ describe('disconnects', () => {
     await assert.rejects(connect(short.baseUrl, user.accessToken), /Unauthorized/);
   });
 });
+
+describe('shutdown', () => {
+  it('closes the connections so that clients reconnect (to another process) by themselves', async () => {
+    const node = await startTestApp();
+    const user = await createUser(client(node.baseUrl));
+    const s = await connect(node.baseUrl, user.accessToken);
+    const gone = disconnected(s);
+    await node.close();
+    // "transport close" (unlike "io server disconnect") is a disconnect the client recovers from.
+    assert.equal(await gone, 'transport close');
+  });
+});
