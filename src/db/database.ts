@@ -37,6 +37,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
+    // The pool listens for errors only on idle clients. A server restart ends a checked-out
+    // client's connection too — its query fails with the error, and then pg emits 'error' on the
+    // client, which without a listener ends the process (found by npm run test:chaos). The pool
+    // discards such a client when it is released.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return handle(db, 'postgres');
   }

@@ -7,6 +7,24 @@ import type { IoServer } from './socket-events.js';
 export type AdapterKind = 'pubsub' | 'streams';
 
 /**
+ * Both adapters send commands without awaiting them (a PUBLISH for every broadcast and
+ * serverSideEmit). While Redis is down ioredis rejects them after `maxRetriesPerRequest`, and an
+ * unhandled rejection ends a Node process: every API process died on a Redis restart (found by
+ * `npm run test:chaos`). Each command's promise of these connections is marked handled here (the
+ * failure is logged); callers that await a command still get its error. A fan-out lost this way
+ * is covered like any other: the delivery sequencer and the clients' `after=` catch-up.
+ */
+function handleEveryCommand(client: Redis, onError: (err: Error) => void): Redis {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    const result = send(...args);
+    if (result instanceof Promise) result.catch(onError);
+    return result;
+  }) as Redis['sendCommand'];
+  return client;
+}
+
+/**
  * Installs the Socket.IO Redis adapter so that rooms, broadcasts, disconnectSockets() and
  * serverSideEmit() span every process. Its connections are duplicates of the app's client (a
  * subscriber connection cannot run other commands); returns how to close them.
@@ -22,16 +40,17 @@ export function installRedisAdapter(
   log: FastifyBaseLogger,
 ): () => Promise<void> {
   const onError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter connection error');
+  const onCommandError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter command failed');
   if (kind === 'streams') {
-    const client = redis.duplicate();
+    const client = handleEveryCommand(redis.duplicate(), onCommandError);
     client.on('error', onError);
     io.adapter(createStreamsAdapter(client, { streamName: key, channelPrefix: key }));
     return async () => {
       await client.quit().catch(() => client.disconnect());
     };
   }
-  const pub = redis.duplicate();
-  const sub = redis.duplicate();
+  const pub = handleEveryCommand(redis.duplicate(), onCommandError);
+  const sub = handleEveryCommand(redis.duplicate(), onCommandError);
   pub.on('error', onError);
   sub.on('error', onError);
   io.adapter(createPubSubAdapter(pub, sub, { key, publishOnSpecificResponseChannel: true }));
