@@ -48,13 +48,15 @@ export function defaultInterests(gender: Gender): Gender[] {
  */
 export function validateRegistration(input: RegisterInput, todayKst: string, minAgeYears: number): ValidRegistration {
   const issues: FieldIssue[] = [];
+  // Lengths are counted in characters (code points), as the JSON schemas count them: an emoji is one.
+  const length = (text: string) => [...text].length;
   const email = normaliseEmail(input.email);
-  if (email.length > 255 || !EMAIL.test(email)) issues.push({ field: 'email', message: 'must be a valid email address' });
-  if (input.password.length < 8 || input.password.length > 128) {
+  if (length(email) > 255 || !EMAIL.test(email)) issues.push({ field: 'email', message: 'must be a valid email address' });
+  if (length(input.password) < 8 || length(input.password) > 128) {
     issues.push({ field: 'password', message: 'must be 8 to 128 characters' });
   }
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
+  if (length(name) < 1 || length(name) > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
 
   const calendar = input.birth_calendar ?? 'solar';
   const isLeapMonth = input.is_leap_month ?? false;

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 export interface AccessClaims {
@@ -6,6 +6,9 @@ export interface AccessClaims {
   sessionId: number;
   expiresAt: number;
 }
+
+/** A positive int4, as the id columns are. */
+const isDbId = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2147483647;
 
 /**
  * HS256 access tokens through fast-jwt (the fastest verifier measured here; a verifier cache
@@ -28,7 +31,8 @@ export class AccessTokens {
   }
 
   issue(userId: number, sessionId: number): string {
-    return this.sign({ sub: String(userId), sid: sessionId });
+    // jti: every issued token is new, even two for one session within the same second.
+    return this.sign({ sub: String(userId), sid: sessionId, jti: randomUUID() });
   }
 
   /** The claims of a valid, unexpired token, or null. */
@@ -37,7 +41,8 @@ export class AccessTokens {
       const claims = this.verifier(token);
       const userId = Number(claims.sub);
       const sessionId = claims.sid;
-      if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'number') return null;
+      // Both are integer columns: anything else would reach the database as a query error.
+      if (!isDbId(userId) || !isDbId(sessionId)) return null;
       return { userId, sessionId, expiresAt: Number(claims.exp) * 1000 };
     } catch {
       return null;
