@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Ajv, type ErrorObject } from 'ajv';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, STATUS_BY_KIND, type FieldIssue } from './errors.js';
+import { strictIntegers } from './strict-integers.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -25,8 +28,42 @@ export function installValidators(app: FastifyInstance): void {
   const bodyAjv = addFormats(new Ajv({ ...common, coerceTypes: false }));
   const stringAjv = addFormats(new Ajv({ ...common, coerceTypes: true }));
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? bodyAjv.compile(schema) : stringAjv.compile(schema),
+    refusingNul(httpPart === 'body' ? bodyAjv.compile(schema) : (strictIntegers(schema, stringAjv.compile(schema)) as ValidateFunction)),
   );
+}
+
+/**
+ * The JSON path of the first string (value or key) holding a NUL character, or null. PostgreSQL
+ * text cannot store U+0000: such a string would fail as a query error (a 500), so every body,
+ * query, path value and socket payload refuses it up front.
+ */
+export function nulPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = nulPath(item, `${path}/${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+export const NUL_MESSAGE = 'must not contain NUL characters';
+
+/** An Ajv validator that first refuses NUL characters (reported like any schema error). */
+export function refusingNul<T>(validate: ValidateFunction<T>) {
+  const check = (data: unknown): boolean => {
+    const at = nulPath(data);
+    if (at !== null) {
+      check.errors = [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: NUL_MESSAGE }];
+      return false;
+    }
+    const ok = validate(data);
+    check.errors = validate.errors ?? null;
+    return ok;
+  };
+  check.errors = null as ErrorObject[] | null;
+  return check;
 }
 
 function field(error: ErrorObject, part: string | undefined): string {
@@ -82,6 +119,39 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `Route ${request.method} ${request.url.split('?')[0]} not found` }),
   );
+}
+
+/**
+ * Errors Fastify raises before routing — an undecodable URL (`/api/users/%zz`), a path parameter
+ * over 100 characters — answered like any other invalid path value, not with Fastify's own body
+ * (which names internal error codes). The onRequest hooks have not run: set the request id here.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  const error = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'Invalid path: a path parameter is too long' : 'Invalid path: not a valid URL';
+  void reply.code(400).send({ error });
+}
+
+/**
+ * Requests Node's HTTP parser refuses (broken framing, bad Content-Length, oversized headers) never
+ * reach Fastify's routing: answer them in the same `{ error }` format, then close the connection.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request headers too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request timeout']
+        : [400, 'Malformed HTTP request'];
+  const body = JSON.stringify({ error });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function sendDomainError(reply: FastifyReply, err: DomainError): FastifyReply {
