@@ -11,7 +11,8 @@ import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
 import { EventBus } from './lib/events.js';
-import { installErrorHandling, installValidators, requestId } from './lib/http.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, installValidators, requestId } from './lib/http.js';
+import { installJsonBodies } from './lib/json-body.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
@@ -64,9 +65,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: requestId,
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
   installValidators(fastify);
   installErrorHandling(fastify);
+  installJsonBodies(fastify);
   events.onSubscriberError((err) => fastify.log.error({ err }, 'event subscriber failed'));
 
   fastify.addHook('onRequest', async (request, reply) => {

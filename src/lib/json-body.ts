@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { invalid } from './errors.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Request bodies as clients actually send them:
+ * - an empty body with `Content-Type: application/json` (many HTTP clients always set it) is no
+ *   body at all, not a parse error — routes with a required body still refuse it by their schema;
+ * - a route that takes no body refuses a non-empty one ("unknown fields → 400"), instead of
+ *   silently ignoring it.
+ */
+export function installJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const hasBodySchema = Boolean((route.schema as { body?: unknown } | undefined)?.body);
+    if (hasBodySchema || !methods.some((m) => WRITE_METHODS.has(m)) || route.url.startsWith('/socket.io')) return;
+    const refuseBody = async (request: { body: unknown }) => {
+      const body = request.body;
+      const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body as object).length === 0);
+      if (!empty) throw invalid('This endpoint takes no request body');
+    };
+    const existing = route.preValidation;
+    route.preValidation = existing ? [...(Array.isArray(existing) ? existing : [existing]), refuseBody] : [refuseBody];
+  });
+}
