@@ -33,22 +33,26 @@ export function installValidators(app: FastifyInstance): void {
 }
 
 /**
- * The JSON path of the first string (value or key) holding a NUL character, or null. PostgreSQL
- * text cannot store U+0000: such a string would fail as a query error (a 500), so every body,
- * query, path value and socket payload refuses it up front.
+ * The JSON path of the first string (value or key) that PostgreSQL text cannot hold as sent, or
+ * null: U+0000 fails as a query error (a 500), and an unpaired UTF-16 surrogate would be stored
+ * silently altered (as U+FFFD), so a stored message would no longer equal the one sent. Every
+ * body, query, path value and socket payload refuses both up front.
  */
 export function nulPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value === 'string') return unstorable(value) ? path : null;
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000')) return path;
+    if (unstorable(key)) return path;
     const found = nulPath(item, `${path}/${key}`);
     if (found !== null) return found;
   }
   return null;
 }
 
-export const NUL_MESSAGE = 'must not contain NUL characters';
+const LONE_SURROGATE = /\p{Cs}/u;
+const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+export const NUL_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
 
 /** An Ajv validator that first refuses NUL characters (reported like any schema error). */
 export function refusingNul<T>(validate: ValidateFunction<T>) {

@@ -38,6 +38,21 @@ describe('errors and edges', () => {
     assert.deepEqual(res.body, { error: 'Request body too large (limit 64 KiB)' });
   });
 
+  it('refuses NUL characters and unpaired surrogates in any text with 400, storing nothing', async () => {
+    for (const name of ['A\u0000B', 'x\ud800', '\udc00y']) {
+      const res = await api.post('/api/users/register', {
+        body: { email: `odd${Math.random()}@example.com`, password: 'password123', name, birth_date: '1990-01-01', gender: 'male' },
+      });
+      assert.equal(res.status, 400, JSON.stringify(name));
+      assert.equal(res.body.details[0].field, 'name');
+    }
+    const login = await api.post('/api/users/login', { body: { email: 'a\u0000@x.com', password: 'password1' } });
+    assert.equal(login.status, 400);
+    const user = await createUser(api);
+    assert.equal((await api.put('/api/users/me', { token: user.accessToken, body: { bio: 'ok\ud83d' } })).status, 400);
+    assert.equal((await api.put('/api/users/me', { token: user.accessToken, body: { bio: 'ok 😀' } })).status, 200);
+  });
+
   it('refuses prototype pollution payloads with 400', async () => {
     const res = await api.post('/api/users/login', {
       rawBody: '{"email":"a@b.co","password":"x","__proto__":{"admin":true}}',
