@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from 'typebox';
 import { DomainError } from '../lib/errors.js';
-import { validationIssues } from '../lib/http.js';
+import { NUL_MESSAGE, nulPath, validationIssues } from '../lib/http.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -18,6 +18,11 @@ export function payloadParser<S extends TSchema>(schema: S): Parse<Static<S>> {
   return (payload) => {
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       return { ok: false, error: 'Invalid payload: expected an object' };
+    }
+    const nulAt = nulPath(payload);
+    if (nulAt !== null) {
+      const field = nulAt.replace(/^\//, '').replaceAll('/', '.') || 'payload';
+      return { ok: false, error: `Invalid payload field '${field}': ${NUL_MESSAGE}` };
     }
     if (validate(payload)) return { ok: true, value: payload };
     const first = validationIssues(validate.errors ?? [], 'payload')[0];
