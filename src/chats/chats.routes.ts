@@ -7,6 +7,7 @@ import { presentMessage } from './chats.presenter.js';
 import {
   ChatIdParams,
   ChatSummary,
+  HISTORY_LIMIT_DEFAULT,
   HistoryMessage,
   HistoryQuerySchema,
   MarkReadBody,
@@ -47,7 +48,10 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
         querystring: HistoryQuerySchema,
         response: { 200: Type.Array(HistoryMessage), ...errors(400, 401, 404) },
       },
-      handler: async (req) => chats.history(callerOf(req).userId, req.params.chat_id, req.query),
+      handler: async (req) => {
+        const { limit = HISTORY_LIMIT_DEFAULT, offset = 0, ...cursors } = req.query;
+        return chats.history(callerOf(req).userId, req.params.chat_id, { limit, offset, ...cursors });
+      },
     });
 
     app.post('/api/chats/:chat_id/read', {

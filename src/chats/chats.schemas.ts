@@ -34,9 +34,11 @@ export const MarkReadPayload = Type.Object({ chat_id: Id, message_id: Type.Optio
 export const TypingPayload = Type.Object({ chat_id: Id }, { additionalProperties: false });
 
 export const ChatIdParams = Type.Object({ chat_id: Id }, { additionalProperties: false });
+export const HISTORY_LIMIT_DEFAULT = 30;
+// Optional in the document (clients may leave them out); the validator fills in the defaults.
 export const HistoryQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 30 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: HISTORY_LIMIT_DEFAULT })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
   before: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Messages older than this message id, newest first' })),
   after: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Messages newer than this message id, OLDEST first (catch-up after a reconnect)' })),
 });
