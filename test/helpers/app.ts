@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
+import { MemoryRateLimiter, type RateLimiter } from '../../src/lib/rate-limit.js';
+import type { RealtimeOptions } from '../../src/realtime/realtime.server.js';
 import { freshDatabase } from './database.js';
 
 export interface TestApp {
@@ -15,8 +16,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Socket.IO limits (fuzzers raise the per-socket event limits). */
+  realtime?: Partial<RealtimeOptions>;
+  /** Another rate limiter store (e.g. a RedisRateLimiter shared by two apps); closed by close(). */
+  limiter?: RateLimiter;
+}
+
 /** The real app, on a fresh migrated database, listening on an ephemeral loopback port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -27,8 +35,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const clock = { now: new Date() };
-  const limiter = new MemoryRateLimiter();
-  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false });
+  const limiter = options.limiter ?? new MemoryRateLimiter();
+  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.fastify.server.address() as AddressInfo;
   return {
