@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   fastify.addSchema(ErrorBody);
 
   await fastify.register(swagger, {
+    // Shared schemas keep their own names ("Error") in components instead of def-0, def-1…
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -9,6 +9,8 @@ export interface Caller {
   profile: ProfileRow;
 }
 
+const BEARER = /^Bearer +(\S+) *$/i;
+
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
@@ -41,8 +43,9 @@ export class Authenticator {
 
   /** Fastify onRequest hook for every protected route. */
   readonly hook = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // The scheme name is case-insensitive (RFC 7235): "bearer x" is as good as "Bearer x".
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    const token = match?.[1];
     const caller = await this.fromToken(token);
     if (!caller) throw unauthorized(token ? 'Invalid or expired access token' : 'Missing bearer token');
     request.caller = caller;

@@ -118,6 +118,8 @@ describe('bearer authentication', () => {
     assert.equal((await api.get('/api/users/me')).status, 401);
     assert.equal((await api.get('/api/users/me', { headers: { authorization: 'Basic abc' } })).status, 401);
     assert.equal((await api.get('/api/users/me', { token: 'garbage' })).status, 401);
+    const lower = await api.get('/api/users/me', { headers: { authorization: `bearer ${user.accessToken}` } });
+    assert.equal(lower.status, 200, 'the scheme name is case-insensitive');
     const [h, p, s] = user.accessToken.split('.') as [string, string, string];
     const forged = JSON.parse(Buffer.from(p, 'base64url').toString());
     forged.sub = '999999';
