@@ -6,6 +6,7 @@ import { advanceReadMark, findChatAccess, findReadTarget, listChats, listMessage
 import { presentChat, presentHistoryMessage } from './chats.presenter.js';
 import { CONTENT_MAX, type ChatSummaryView, type HistoryMessageView } from './chats.schemas.js';
 import { MessageWriter } from './message-writer.js';
+import { findMessagesBetween } from './messages.repo.js';
 
 export const CHAT_NOT_FOUND = 'Chat not found';
 export const BLOCKED = 'Blocked: messages between you and this user are not allowed';
@@ -97,6 +98,12 @@ export class ChatsService {
     if (!access) throw notFound(CHAT_NOT_FOUND);
     if (access.blocked) throw forbidden(BLOCKED);
     return access.partnerId;
+  }
+
+  /** Stored messages of a chat strictly between two ids, oldest first (for the real-time
+   * delivery to fill a fan-out that never arrived; no caller to check). */
+  messagesBetween(chatId: number, afterId: number, beforeId: number): Promise<StoredMessage[]> {
+    return findMessagesBetween(this.db, chatId, afterId, beforeId);
   }
 
   /** Waits for messages already accepted to be stored and answered (shutdown). */

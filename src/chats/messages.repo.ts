@@ -76,6 +76,27 @@ export async function appendMessages(db: Db, drafts: readonly MessageDraft[]): P
   return outcomes as AppendOutcome[];
 }
 
+/**
+ * A chat's messages with afterId < id < beforeId, oldest first, each linked to the previous one:
+ * what the delivery sequencer reads when a fan-out never arrived. Bounded: a longer gap is left
+ * to the clients' `after=` catch-up.
+ */
+export async function findMessagesBetween(db: Db, chatId: number, afterId: number, beforeId: number, limit = 1000): Promise<StoredMessage[]> {
+  const result = await sql<MessageRow & ChatRow>`
+    SELECT m.id, m.chat_id, m.sender_id, m.content, m.sent_at, m.client_msg_id, mt.requester_id, mt.receiver_id, false AS blocked
+    FROM messages m JOIN chats c ON c.id = m.chat_id JOIN matches mt ON mt.id = c.match_id
+    WHERE m.chat_id = ${chatId} AND m.id > ${afterId} AND m.id < ${beforeId}
+      AND mt.requester_id IS NOT NULL AND mt.receiver_id IS NOT NULL
+    ORDER BY m.id
+    LIMIT ${limit}`.execute(db);
+  let prev: MessageRow | null = null;
+  return result.rows.map((r) => {
+    const message = toMessage(r, r, prev?.id ?? null, prev?.sent_at ?? null);
+    prev = r;
+    return message;
+  });
+}
+
 function keyOf(chatId: number, senderId: number, clientMsgId: string | null, content: string): string {
   return clientMsgId === null ? `${chatId}|${senderId}|t|${content}` : `${chatId}|${senderId}|c|${clientMsgId}`;
 }

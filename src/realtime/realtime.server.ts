@@ -61,6 +61,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     delivery,
     start({ authenticator, chats, events, metrics }) {
       const handlers = chatSocketHandlers(chats, options, log);
+      delivery.readFrom((chatId, afterId, beforeId) => chats.messagesBetween(chatId, afterId, beforeId));
       io.use(handshakeAuth(authenticator, log));
       io.on('connection', (socket) => {
         void socket.join([userRoom(socket.data.userId), sessionRoom(socket.data.sessionId)]);

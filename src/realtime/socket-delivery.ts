@@ -1,6 +1,6 @@
 import type { ChatDelivery, ReadMarkMoved, StoredMessage } from '../chats/chat-delivery.js';
 import { presentMessage } from '../chats/chats.presenter.js';
-import { DeliverySequencer } from './delivery-sequencer.js';
+import { DeliverySequencer, type GapFill } from './delivery-sequencer.js';
 import { userRoom, type IoServer, type WireMessage } from './socket-events.js';
 
 /** A predecessor stored less than this long before its successor may still be in flight. */
@@ -13,6 +13,16 @@ interface Item extends WireMessage {
 
 const toItem = (wire: WireMessage): Item => ({ ...wire, id: wire.message.message_id, chatId: wire.message.chat_id });
 
+const toWire = (m: StoredMessage): WireMessage => ({
+  message: presentMessage(m),
+  memberIds: [m.memberIds[0], m.memberIds[1]],
+  prevId: m.prevId,
+  prevRecent: m.prevSentAt !== null && m.sentAt.getTime() - m.prevSentAt.getTime() < RECENT_MS,
+});
+
+/** Where a chat's messages between two ids are read from (the chat service, once it exists). */
+export type StoredBetween = (chatId: number, afterId: number, beforeId: number) => Promise<StoredMessage[]>;
+
 /**
  * Fan-out of chat events to sockets. `newMessage` goes to every socket of both members on every
  * process: each process hands its stored batches to the others in one inter-server event, and
@@ -20,10 +30,19 @@ const toItem = (wire: WireMessage): Item => ({ ...wire, id: wire.message.message
  * sockets see each chat in message id order whichever process stored which message.
  */
 export class SocketChatDelivery implements ChatDelivery {
-  private readonly sequencer = new DeliverySequencer<Item>((item) => {
-    const [a, b] = item.memberIds;
-    this.io.local.to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
-  });
+  private storedBetween: StoredBetween | null = null;
+  private readonly fill: GapFill<Item> = async (chatId, afterId, beforeId) => {
+    if (!this.storedBetween) throw new Error('no message source yet');
+    return (await this.storedBetween(chatId, afterId, beforeId)).map((m) => toItem(toWire(m)));
+  };
+  private readonly sequencer = new DeliverySequencer<Item>(
+    (item) => {
+      const [a, b] = item.memberIds;
+      this.io.local.to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
+    },
+    { waitMs: 250, idleMs: 30_000 },
+    this.fill,
+  );
 
   constructor(
     private readonly io: IoServer,
@@ -37,15 +56,13 @@ export class SocketChatDelivery implements ChatDelivery {
     }
   }
 
+  /** Lets the sequencer read messages whose fan-out never arrived (see delivery-sequencer.ts). */
+  readFrom(source: StoredBetween): void {
+    this.storedBetween = source;
+  }
+
   messagesStored(messages: readonly StoredMessage[]): void {
-    const batch = messages.map(
-      (m): WireMessage => ({
-        message: presentMessage(m),
-        memberIds: [m.memberIds[0], m.memberIds[1]],
-        prevId: m.prevId,
-        prevRecent: m.prevSentAt !== null && m.sentAt.getTime() - m.prevSentAt.getTime() < RECENT_MS,
-      }),
-    );
+    const batch = messages.map(toWire);
     if (this.clustered) this.io.serverSideEmit('chat:newMessages', batch);
     for (const wire of batch) this.sequencer.accept(toItem(wire));
   }

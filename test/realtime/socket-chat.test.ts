@@ -126,6 +126,28 @@ describe('sendMessage', () => {
   });
 });
 
+describe('fan-out gaps', () => {
+  it('a message stored without its fan-out (its process died after the commit) reaches a connected partner before the next one', async () => {
+    const p = await matchedPair(t, api);
+    const a = await connect(t.baseUrl, p.a.accessToken);
+    const b = await connect(t.baseUrl, p.b.accessToken);
+    const atB = record(b, 'newMessage');
+    const first = (await request(a, 'sendMessage', { chat_id: p.chatId, content: 'before the crash' })).message;
+    await eventually(() => assert.equal(atB.length, 1));
+    // Committed by "another process" that died before telling anyone: no fan-out at all.
+    const orphan = await t.database.db
+      .insertInto('messages')
+      .values({ chat_id: p.chatId, sender_id: p.a.id, content: 'stored, never pushed', client_msg_id: 'orphan-1' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const next = (await request(a, 'sendMessage', { chat_id: p.chatId, content: 'after the crash' })).message;
+    await eventually(() => assert.equal(atB.length, 3), 5000);
+    assert.deepEqual(atB.map((m) => m.message_id), [first.message_id, orphan.id, next.message_id]);
+    assert.equal(atB[1].content, 'stored, never pushed');
+    assert.equal(atB[1].client_msg_id, 'orphan-1');
+  });
+});
+
 describe('markRead and typing', () => {
   it('markRead acks { ok: true } and the partner gets messagesRead', async () => {
     const p = await matchedPair(t, api);
