@@ -8,6 +8,12 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** PostgreSQL data exceptions (22xxx) and constraint violations (23xxx): this input's fault. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 export interface MessageWriterOptions {
   /** Most drafts stored by one transaction. */
   maxBatch: number;
@@ -65,11 +71,13 @@ export class MessageWriter {
     try {
       outcomes = await appendMessages(this.db, batch.map((p) => p.draft));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      if (batch.length === 1 || !isDataError(error)) {
+        for (const pending of batch) pending.reject(error);
         return;
       }
       // One bad message must not fail the others that shared its transaction: store each alone.
+      // (Only for data errors: after a lost connection the batch may have committed, and a
+      // retry would store again the messages that carry no client_msg_id.)
       for (const pending of batch) await this.store([pending]);
       return;
     }
