@@ -33,20 +33,6 @@ function handleEveryCommand(client: Redis, onError: (err: Error) => void): Redis
  * serverSideEmit, which even the streams adapter sends over plain pub/sub — its replay after a
  * Redis outage would not cover chat messages; the database and `after=` catch-up do. See README.
  */
-/**
- * Both adapters fire PUBLISH without handling its promise. During a Redis outage ioredis rejects
- * queued commands after its retries, and an unhandled rejection would end the process; so each
- * publish gets a handler here. A dropped fan-out is recovered by clients through `after=`.
- */
-function guardPublish(client: Redis, log: FastifyBaseLogger): void {
-  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
-  (client as unknown as { publish: typeof publish }).publish = (...args: unknown[]) => {
-    const sent = publish(...args);
-    sent.catch((err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter publish failed'));
-    return sent;
-  };
-}
-
 export function installRedisAdapter(
   io: IoServer,
   redis: Redis,
@@ -67,7 +53,6 @@ export function installRedisAdapter(
   const sub = handleEveryCommand(redis.duplicate(), onCommandError);
   pub.on('error', onError);
   sub.on('error', onError);
-  guardPublish(pub, log);
   io.adapter(createPubSubAdapter(pub, sub, { key, publishOnSpecificResponseChannel: true }));
   return async () => {
     await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
