@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { hashPassword } from '../src/auth/passwords.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -12,7 +14,7 @@ import { pinSelf, stopProcess } from './lib/processes.js';
 import { arg, fmt, percentile } from './lib/stats.js';
 
 /**
- * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15]`
+ * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse]`
  *
  * Seeds a fresh PostgreSQL database (bench_recs) with demo people in bulk, starts the real server
  * (pinned to CPU 0; this process on CPU 1) and times GET /api/matches/recommendations per caller,
@@ -31,11 +33,15 @@ export async function run(args: string[]): Promise<void> {
   const birthTimeShare = arg(args, 'birth-time-share', 0.15);
   const port = 3111;
 
-  const url = await freshBenchDatabase('bench_recs');
+  // --reuse: measure again on the database a previous run seeded (its stored sets and rankings
+  // are cleared, so every phase starts as cold as the first time).
+  const reuse = args.includes('--reuse') && (await seededCount(benchUrl('bench_recs'))) === userCount;
+  const url = reuse ? benchUrl('bench_recs') : await freshBenchDatabase('bench_recs');
   const database = await openDatabase({ url });
   const db = database.db;
   await migrateToLatest(db);
-  await seed(db, userCount, birthTimeShare);
+  if (reuse) await sql`TRUNCATE daily_recommendation_sets, daily_recommendations, saju_key_rankings`.execute(db);
+  else await seed(db, userCount, birthTimeShare);
 
   const rand = seededRandom(7);
   const callerIds = new Set<number>();
@@ -72,6 +78,8 @@ export async function run(args: string[]): Promise<void> {
     for (const id of warmupIds) await call(id);
     const firstOfDay = await measure(ids, call);
     const repeatOfDay = await measure([...ids, ...ids], call);
+    // The noise floor: the cheapest authenticated route, through the same client, server and pool.
+    const me = await measure([...ids, ...ids], (id) => timedGet(port, tokens.get(id)!, '/api/users/me'));
 
     const brute: number[] = [];
     for (const id of ids.slice(0, bruteCount)) {
@@ -82,12 +90,14 @@ export async function run(args: string[]): Promise<void> {
 
     const row = (name: string, v: number[]) =>
       `| ${name} | ${v.length} | ${fmt(percentile(v, 50))} | ${fmt(percentile(v, 95))} | ${fmt(percentile(v, 99))} |`;
-    console.log(`\n${userCount.toLocaleString('en')} users, ${(await counts(db)).keys.toLocaleString('en')} distinct chart keys; latency in ms`);
+    console.log(`\nload average during the run: ${loadavg().map((l) => fmt(l, 1)).join(' ')} (2 cores)`);
+    console.log(`${userCount.toLocaleString('en')} users, ${(await counts(db)).keys.toLocaleString('en')} distinct chart keys; latency in ms`);
     console.log('| case | calls | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
     console.log(row('first call ever (chart-key ranking computed)', cold));
     console.log(row('repeat calls, same day', repeat));
     console.log(row('first call of a new day (after restart)', firstOfDay));
     console.log(row('repeat calls, new day', repeatOfDay));
+    console.log(row('GET /api/users/me (noise floor, for comparison)', me));
     console.log(row('brute-force baseline (in process, no HTTP)', brute));
     for (const [name, v] of [
       ['first call of the day', firstOfDay],
@@ -146,6 +156,25 @@ async function startServer(env: Record<string, string>, port: number): Promise<C
   throw new Error('server did not become ready');
 }
 
+function benchUrl(name: string): string {
+  const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** How many users an earlier run left in that database (0 if there is none). */
+async function seededCount(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n;
+  } catch {
+    return 0;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 async function counts(db: Db) {
   const row = await sql<{ keys: number }>`SELECT count(*)::int AS keys FROM saju_keys`.execute(db);
   return row.rows[0]!;
@@ -161,14 +190,14 @@ async function login(port: number, id: number): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-async function timedGet(port: number, token: string): Promise<number> {
+async function timedGet(port: number, token: string, path = '/api/matches/recommendations?limit=10'): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/api/matches/recommendations?limit=10`, {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   const body = await res.text();
   const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`recommendations: ${res.status} ${body}`);
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body}`);
   return ms;
 }
 
