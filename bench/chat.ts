@@ -15,7 +15,8 @@ import { arg, fmt, median } from './lib/stats.js';
  *    in flight; the app (persisted, one process, PostgreSQL) and bare Socket.IO (ack + broadcast
  *    to both members' rooms, no database) in interleaved rounds. Counted: newMessage deliveries to
  *    the partner per second, and their latency from the send.
- * 2. Latency at a steady `rate` msg/s (open loop) on the app, then on bare Socket.IO.
+ * 2. Latency at a steady `rate` msg/s (open loop), app and bare interleaved: before and after the
+ *    throughput rounds.
  * 3. With --adapters: the same on two app processes sharing Redis, per Redis adapter.
  * 4. Memory of `idle` idle authenticated sockets on a fresh app process (RSS and heap growth).
  * Servers run pinned to CPU 0, this load generator to CPU 1 (PostgreSQL floats).
@@ -50,6 +51,14 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
     await saturate(appMembers, 1, window); // warm-up
     await saturate(bareMembers, 1, window);
+    // Steady latency first on a warm but rested system, then again after the saturation rounds
+    // (whose hundreds of thousands of inserts leave PostgreSQL vacuuming and checkpointing).
+    const rested = { app: [] as LoadResult[], bare: [] as LoadResult[] };
+    for (let r = 1; r <= rounds; r++) {
+      rested.app.push(await steady(appMembers, seconds, rate));
+      rested.bare.push(await steady(bareMembers, seconds, rate));
+    }
+    console.log(`steady ${rate} msg/s, before saturation: app ${summary(rested.app)}; bare ${summary(rested.bare)}`);
     const appRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
     const cpu = { app: [] as number[], db: [] as number[], bare: [] as number[] };
@@ -84,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
       steadyApp.push(await steady(appMembers, seconds, rate));
       steadyBare.push(await steady(bareMembers, seconds, rate));
     }
-    console.log(`steady ${rate} msg/s: app ${summary(steadyApp)}; bare ${summary(steadyBare)}`);
+    console.log(`steady ${rate} msg/s, after saturation: app ${summary(steadyApp)}; bare ${summary(steadyBare)}`);
     closeMembers(appMembers);
     closeMembers(bareMembers);
   } finally {
