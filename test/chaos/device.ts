@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { callApi, type ApiAnswer } from './device-api.js';
 import type { Ledger, LoggedMessage } from './ledger.js';
 
 /** A message as the server pushes it (`newMessage`) or lists it (catch-up pages). */
@@ -144,18 +145,15 @@ export class Device {
   /** GET /api/chats through this device's server, retried through outages. */
   async chatList(): Promise<Array<{ chat_id: number; unread_count: number; last_message: { message_id: number } | null }>> {
     for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await fetch(`${this.serverUrl}/api/chats`, {
-          headers: { authorization: `Bearer ${this.token}` },
-          signal: AbortSignal.timeout(this.options.ackTimeoutMs),
-        });
-        if (res.status === 200) return (await res.json()) as [];
-        if (res.status < 500 || attempt >= 5) throw new Error(`GET /api/chats: ${res.status} ${await res.text()}`);
-      } catch (error) {
-        if (attempt >= 5) throw error;
-      }
+      const res = await this.api('GET', '/api/chats');
+      if (res?.status === 200) return res.body;
+      if (attempt >= 5 || (res && res.status < 500)) throw new Error(`GET /api/chats: ${res?.status ?? 'no answer'} ${res?.text ?? ''}`);
       await sleep(300);
     }
+  }
+
+  private api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer | null> {
+    return callApi(this.serverUrl, this.token, method, path, body, this.options.ackTimeoutMs);
   }
 
   private get serverUrl(): string {
@@ -269,24 +267,17 @@ export class Device {
     for (;;) {
       if (generation !== this.generation) throw new Transient('connection lost');
       this.stats.catchUpRequests++;
-      try {
-        const res = await fetch(`${this.serverUrl}/api/chats/${chatId}/messages?${query}`, {
-          headers: { authorization: `Bearer ${this.token}` },
-          signal: AbortSignal.timeout(this.options.ackTimeoutMs),
-        });
-        if (res.status === 200) {
-          const page = (await res.json()) as WireMessage[];
-          this.stats.catchUpMessages += page.length;
-          return page;
-        }
-        if (res.status < 500) {
-          // Not retried: a refusal will not change; the messages it hid count as lost.
-          this.errors.push(`GET history of chat ${chatId}: ${res.status} ${await res.text()}`);
-          return [];
-        }
-      } catch {
-        // server down, connection cut, timeout: retry below
+      const res = await this.api('GET', `/api/chats/${chatId}/messages?${query}`);
+      if (res?.status === 200) {
+        this.stats.catchUpMessages += res.body.length;
+        return res.body as WireMessage[];
       }
+      if (res && res.status < 500) {
+        // Not retried: a refusal will not change; the messages it hid count as lost.
+        this.errors.push(`GET history of chat ${chatId}: ${res.status} ${res.text}`);
+        return [];
+      }
+      // No answer (server or database down, connection cut, timeout): retried below.
       this.stats.catchUpRetries++;
       await sleep(200 + Math.random() * 300);
     }
@@ -311,19 +302,12 @@ export class Device {
   }
 
   private async postMessage(payload: { chat_id: number; content: string; client_msg_id: string }): Promise<Ack | null> {
-    try {
-      const res = await fetch(`${this.serverUrl}/api/chats/${payload.chat_id}/messages`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ content: payload.content, client_msg_id: payload.client_msg_id }),
-        signal: AbortSignal.timeout(this.options.ackTimeoutMs),
-      });
-      const body = (await res.json()) as WireMessage & { error?: string };
-      if (res.status === 201) return { ok: true, message: body };
-      return res.status >= 500 || res.status === 429 ? null : { ok: false, error: `${res.status} ${body.error}` };
-    } catch {
-      return null; // no answer: the message may or may not be stored; the retry settles it
-    }
+    const body = { content: payload.content, client_msg_id: payload.client_msg_id };
+    const res = await this.api('POST', `/api/chats/${payload.chat_id}/messages`, body);
+    if (res?.status === 201) return { ok: true, message: res.body };
+    // No answer, a 5xx or a 429: the message may or may not be stored; the retry settles it.
+    if (!res || res.status >= 500 || res.status === 429) return null;
+    return { ok: false, error: `${res.status} ${res.body?.error ?? res.text}` };
   }
 
   /** `ack` null: no answer (timeout, connection cut) or a transient error; retried. */
@@ -369,17 +353,9 @@ export class Device {
       });
       return;
     }
-    fetch(`${this.serverUrl}/api/chats/${chatId}/read`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message_id: messageId }),
-      signal: AbortSignal.timeout(this.options.ackTimeoutMs),
-    }).then(
-      async (res) => {
-        if (res.status !== 204 && res.status < 500) this.errors.push(`POST read chat ${chatId}: ${res.status} ${await res.text()}`);
-        done(res.status === 204);
-      },
-      () => done(false),
-    );
+    void this.api('POST', `/api/chats/${chatId}/read`, { message_id: messageId }).then((res) => {
+      if (res && res.status !== 204 && res.status < 500) this.errors.push(`POST read chat ${chatId}: ${res.status} ${res.text}`);
+      done(res?.status === 204);
+    });
   }
 }
