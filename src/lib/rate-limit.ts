@@ -47,27 +47,56 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/**
+ * Counters in Redis, shared by every API process. When Redis does not answer (down, restarting,
+ * or slower than `timeoutMs`), the limit falls back to this process's own memory counters until it
+ * is back: limits then hold per process instead of failing every login and message with a 500.
+ */
 export class RedisRateLimiter implements RateLimiter {
+  private readonly fallback: MemoryRateLimiter;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'rl:',
-  ) {}
+    private readonly timeoutMs = 500,
+    now: () => number = Date.now,
+  ) {
+    this.fallback = new MemoryRateLimiter(now);
+  }
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
+    try {
+      return await this.redisHit(key, limit, windowSeconds);
+    } catch {
+      return this.fallback.hit(key, limit, windowSeconds);
+    }
+  }
+
+  private async redisHit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
     const redisKey = this.prefix + key;
     // INCR and the expiry in one round trip; NX keeps the window's first expiry.
-    const result = await this.redis
+    const exec = this.redis
       .multi()
       .incr(redisKey)
       .pexpire(redisKey, windowSeconds * 1000, 'NX')
       .pttl(redisKey)
       .exec();
-    const count = Number(result?.[0]?.[1] ?? 1);
-    const ttl = Number(result?.[2]?.[1] ?? windowSeconds * 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('rate limiter: Redis timed out')), this.timeoutMs);
+    });
+    exec.catch(() => {}); // may settle after the timeout
+    const result = await Promise.race([exec, timeout]).finally(() => clearTimeout(timer));
+    const failed = !result || result.some(([error]) => error);
+    if (failed) throw new Error('rate limiter: Redis transaction failed');
+    const count = Number(result[0]?.[1]);
+    const ttl = Number(result[2]?.[1]);
     return decision(count, limit, ttl > 0 ? ttl : windowSeconds * 1000);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.fallback.close();
+  }
 }
 
 function decision(count: number, limit: number, msLeft: number): RateDecision {
