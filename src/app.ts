@@ -18,7 +18,7 @@ import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
-import { createRealtime, type RealtimeOptions } from './realtime/realtime.server.js';
+import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
 import { SessionUserQuery } from './users/users.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
@@ -49,6 +49,7 @@ export interface App {
 }
 
 const BODY_LIMIT = 64 * 1024;
+const USER_SEND_WINDOW_SECONDS = 10;
 
 /** Builds the HTTP app (and later the Socket.IO server on it) without listening. */
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -119,7 +120,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });
-  const chats = new ChatsService(db, realtime.delivery, metrics);
+  // Per user, over every socket, process and REST: what one socket may send in the window at
+  // most (its burst, then its sustained rate), so one busy device never meets it; several share it.
+  const sendBurst = deps.realtime?.sendBurst ?? DEFAULT_REALTIME_OPTIONS.sendBurst;
+  const sendPerSecond = deps.realtime?.sendPerSecond ?? DEFAULT_REALTIME_OPTIONS.sendPerSecond;
+  const chats = new ChatsService(db, realtime.delivery, metrics, {
+    limiter: deps.limiter,
+    perUser: Math.ceil(sendBurst + sendPerSecond * USER_SEND_WINDOW_SECONDS),
+    windowSeconds: USER_SEND_WINDOW_SECONDS,
+  });
   await fastify.register(chatsRoutes(chats, authenticator.hook));
   realtime.start({ authenticator, chats, events, metrics });
 

@@ -74,11 +74,11 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
       schema: {
         tags: ['chats'],
         summary: 'Send a message (REST fallback of the sendMessage socket event)',
-        description: `Same rules and fan-out as \`sendMessage\`: stored, then answered, then \`newMessage\` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. ${NOT_MEMBER}.`,
+        description: `Same rules and fan-out as \`sendMessage\`: stored, then answered, then \`newMessage\` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. Messages per user, over sockets and REST together, are rate limited (429 with Retry-After). ${NOT_MEMBER}.`,
         security: bearer,
         params: ChatIdParams,
         body: SendMessageBody,
-        response: { 201: MessageOut, ...errors(400, 401, 403, 404) },
+        response: { 201: MessageOut, ...errors(400, 401, 403, 404, 429) },
       },
       handler: async (req, reply) => {
         const input = { chatId: req.params.chat_id, content: req.body.content, clientMsgId: req.body.client_msg_id };

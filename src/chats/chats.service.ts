@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
-import { forbidden, invalid, notFound } from '../lib/errors.js';
+import { forbidden, invalid, notFound, rateLimited } from '../lib/errors.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RateLimiter } from '../lib/rate-limit.js';
 import type { ChatDelivery, StoredMessage } from './chat-delivery.js';
 import { advanceReadMark, findChatAccess, findReadTarget, listChats, listMessages, type ChatAccess, type HistoryQuery } from './chats.repo.js';
 import { presentChat, presentHistoryMessage } from './chats.presenter.js';
@@ -11,7 +12,20 @@ import { findMessagesBetween } from './messages.repo.js';
 export const CHAT_NOT_FOUND = 'Chat not found';
 export const BLOCKED = 'Blocked: messages between you and this user are not allowed';
 
+export const SEND_RATE_LIMITED = 'rate limited: too many messages, slow down';
+
 export type Transport = 'socket' | 'rest';
+
+/**
+ * Messages one user may send per window over all their sockets, on every process, and the REST
+ * fallback together (counted in Redis when REDIS_URL is set): the per-socket limits alone would
+ * let a user multiply them with more sockets, and REST sends would have none.
+ */
+export interface SendLimit {
+  limiter: RateLimiter;
+  perUser: number;
+  windowSeconds: number;
+}
 
 export interface SendInput {
   chatId: number;
@@ -44,6 +58,7 @@ export class ChatsService {
     private readonly db: Db,
     private readonly delivery: ChatDelivery,
     private readonly metrics: Metrics,
+    private readonly sendLimit?: SendLimit,
   ) {
     this.writer = new MessageWriter(db, (messages) => delivery.messagesStored(messages));
   }
@@ -60,6 +75,11 @@ export class ChatsService {
   /** Stores a message (membership and blocks are checked under the chat's lock by the writer). */
   async send(userId: number, input: SendInput, transport: Transport): Promise<StoredMessage> {
     const content = messageContent(input.content);
+    if (this.sendLimit) {
+      const { limiter, perUser, windowSeconds } = this.sendLimit;
+      const decision = await limiter.hit(`send:user:${userId}`, perUser, windowSeconds);
+      if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, SEND_RATE_LIMITED);
+    }
     const outcome = await this.writer.append({
       chatId: input.chatId,
       senderId: userId,
