@@ -4,6 +4,7 @@ import { AccessTokens } from '../src/auth/tokens.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { closeMembers, connectMembers, saturate, steady, type LoadResult } from './lib/chat-load.js';
 import { backendPids, cpuMs, measureCpu } from './lib/cpu.js';
+import { commitLatency } from './lib/pg-probe.js';
 import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { arg, fmt, median } from './lib/stats.js';
@@ -53,12 +54,16 @@ export async function run(args: string[]): Promise<void> {
     await saturate(bareMembers, 1, window);
     // Steady latency first on a warm but rested system, then again after the saturation rounds
     // (whose hundreds of thousands of inserts leave PostgreSQL vacuuming and checkpointing).
-    const rested = { app: [] as LoadResult[], bare: [] as LoadResult[] };
+    const rested = { app: [] as LoadResult[], bare: [] as LoadResult[], db: [] as { p50: number; p99: number }[] };
     for (let r = 1; r <= rounds; r++) {
+      rested.db.push(await commitLatency(url, rate, 2));
       rested.app.push(await steady(appMembers, seconds, rate));
       rested.bare.push(await steady(bareMembers, seconds, rate));
     }
-    console.log(`steady ${rate} msg/s, before saturation: app ${summary(rested.app)}; bare ${summary(rested.bare)}`);
+    console.log(
+      `steady ${rate} msg/s, before saturation: app ${summary(rested.app)}; bare ${summary(rested.bare)}; ` +
+        `plain PostgreSQL INSERT commits at ${rate}/s p50 ${fmt(median(rested.db.map((d) => d.p50)))} ms p99 ${fmt(median(rested.db.map((d) => d.p99)))} ms`,
+    );
     const appRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
     const cpu = { app: [] as number[], db: [] as number[], bare: [] as number[] };

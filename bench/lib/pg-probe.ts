@@ -1,0 +1,28 @@
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { percentile } from './stats.js';
+
+/**
+ * The database's own commit latency under the machine's current load: single-row autocommit
+ * INSERTs at `rate` per second for `seconds` (open loop, one connection). The app's latency at the
+ * same rate cannot be lower than this; it tells a slow app from a slow machine.
+ */
+export async function commitLatency(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id serial PRIMARY KEY, at timestamptz DEFAULT now())');
+  const latencies: number[] = [];
+  const start = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    // Queued on the one connection like the app's writer queues its flushes; measured from when due.
+    pending.push(c.query('INSERT INTO bench_commit_probe DEFAULT VALUES').then(() => latencies.push(performance.now() - due)));
+  }
+  await Promise.all(pending);
+  await c.query('DROP TABLE bench_commit_probe');
+  await c.end();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
