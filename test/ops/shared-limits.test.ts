@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { RedisRateLimiter } from '../../src/lib/rate-limit.js';
+import { insertChat } from '../helpers/chat-factory.js';
+import { client, type Client } from '../helpers/client.js';
+import { userInput } from '../helpers/factories.js';
+import { closeSockets, connect, request } from '../helpers/socket.js';
+
+/**
+ * Two API nodes — each with its own pool, Redis connections and RedisRateLimiter — on one
+ * PostgreSQL database and one Redis, as two processes behind a load balancer (REDIS_URL set):
+ * every limit holds for the pair as for one process. A client alternating between the nodes gets
+ * no more than the limit: login and register (per email, per IP), account-deletion attempts, chat
+ * messages per user (over sockets on both nodes and the REST fallback), and the daily match
+ * request cap (counted in the database).
+ *
+ * Always PostgreSQL and Redis (CI has both): two nodes cannot share an embedded PGlite. A unique
+ * key prefix per run keeps parallel CI runs on one Redis apart.
+ */
+const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'shared-limits-test-secret-0123456789-0123456789';
+const RUN = `test-${Date.now()}-${randomBytes(4).toString('hex')}`;
+
+interface Node {
+  app: App;
+  url: string;
+  api: Client;
+  close(): Promise<void>;
+}
+
+const ENV = {
+  NODE_ENV: 'test',
+  JWT_SECRET: SECRET,
+  LOG_LEVEL: 'silent',
+  // Behind a load balancer: the client IP comes from X-Forwarded-For, so each test is its own IP.
+  TRUST_PROXY: 'true',
+  AUTH_RATE_LIMIT_PER_IP: '6',
+  AUTH_RATE_LIMIT_PER_EMAIL: '4',
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: '60',
+  MATCH_REQUESTS_PER_DAY: '3',
+};
+
+async function startNode(dbUrl: string): Promise<Node> {
+  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
+  const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
+  const limiter = new RedisRateLimiter(redis, `rl:${RUN}:`);
+  // Per socket: 6 messages at once, then one per 10 s — so one socket may send 7 in 10 s.
+  const realtime = { adapterKey: `sio-${RUN}`, sendBurst: 6, sendPerSecond: 0.1 };
+  const app = await buildApp({ config: loadConfig(ENV), database, limiter, redis, logger: false, realtime });
+  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.fastify.server.address() as AddressInfo).port}`;
+  return {
+    app,
+    url,
+    api: client(url),
+    async close() {
+      await app.fastify.close();
+      await limiter.close();
+      await redis.quit();
+      await database.close();
+    },
+  };
+}
+
+async function sharedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `test_limits_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString() });
+  await migrateToLatest(handle.db);
+  await handle.close();
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: SERVER });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+let ipCounter = 0;
+/** A client address of its own (TEST-NET-3), so that tests do not share per-IP budgets. */
+const newIp = () => `203.0.113.${++ipCounter}`;
+
+interface Person {
+  id: number;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** Registers on one node and logs in on the other, from an address of its own. */
+async function person(one: Node, two: Node, gender: 'male' | 'female' = 'female'): Promise<Person> {
+  const input = userInput({ gender });
+  const headers = { 'x-forwarded-for': newIp() };
+  const reg = await one.api.post('/api/users/register', { body: input, headers });
+  assert.equal(reg.status, 201, reg.text);
+  const login = await two.api.post('/api/users/login', { body: { email: input.email, password: input.password }, headers });
+  assert.equal(login.status, 200, login.text);
+  return { id: reg.body.user_id, email: input.email, password: input.password, token: login.body.access_token };
+}
+
+describe('limits shared by two nodes through Redis (and the database)', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let direct: Awaited<ReturnType<typeof openDatabase>>;
+  let one: Node;
+  let two: Node;
+  const both = () => [one, two] as const;
+  /** Node 1, node 2, node 1, … */
+  const alternate = (i: number) => both()[i % 2]!;
+
+  before(async () => {
+    db = await sharedDatabase();
+    direct = await openDatabase({ url: db.url, poolSize: 1 });
+    [one, two] = await Promise.all([startNode(db.url), startNode(db.url)]);
+  });
+  afterEach(closeSockets);
+  after(async () => {
+    await Promise.all([one?.close(), two?.close()]);
+    await direct?.close();
+    await db?.drop();
+    const redis = new Redis(REDIS);
+    const keys = await redis.keys(`rl:${RUN}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('login per email: 4 attempts in all, whichever node they reach', async () => {
+    const victim = await person(one, two);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await alternate(i).api.post('/api/users/login', { body: { email: victim.email, password: `wrong-${i}` }, headers: { 'x-forwarded-for': newIp() } });
+      statuses.push(res.status);
+      if (res.status === 429) assert.ok(Number(res.headers.get('retry-after')) >= 1);
+    }
+    // person() logged in once already: 3 more attempts, then 429 on both nodes.
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429, 429]);
+  });
+
+  it('register per IP: 6 in all from one address, whichever node they reach', async () => {
+    const ip = newIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const res = await alternate(i).api.post('/api/users/register', { body: userInput(), headers: { 'x-forwarded-for': ip } });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [201, 201, 201, 201, 201, 201, 429, 429, 429]);
+  });
+
+  it('login per IP, in parallel on both nodes: exactly 6 answered', async () => {
+    const ip = newIp();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        alternate(i).api.post('/api/users/login', { body: { email: `nobody-${i}-${RUN}@example.com`, password: 'password-guess' }, headers: { 'x-forwarded-for': ip } }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === 401).length, 6);
+    assert.equal(results.filter((r) => r.status === 429).length, 14);
+  });
+
+  it('account deletion password attempts: 10 per hour in all', async () => {
+    const user = await person(one, two);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await alternate(i).api.del('/api/users/me', { token: user.token, body: { password: `wrong-${i}` } })).status);
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
+  });
+
+  it('chat messages per user: sockets on both nodes and the REST fallback share one budget', async () => {
+    const a = await person(one, two, 'male');
+    const b = await person(two, one, 'female');
+    const { chatId } = await insertChat(direct.db, a.id, b.id);
+    const onOne = await connect(one.url, a.token);
+    const onTwo = await connect(two.url, a.token);
+    // One socket may send 7 per 10 s (burst 6 + 0.1/s), so a user may too: 4 + 4 from two
+    // sockets on two nodes exceed it by one, though neither socket is over its own limit.
+    const acks = [];
+    for (let i = 0; i < 4; i++) {
+      acks.push(await request(onOne, 'sendMessage', { chat_id: chatId, content: `one ${i}` }));
+      acks.push(await request(onTwo, 'sendMessage', { chat_id: chatId, content: `two ${i}` }));
+    }
+    assert.deepEqual(acks.map((x) => x.ok), [true, true, true, true, true, true, true, false]);
+    assert.match(acks.at(-1).error, /^rate limited/);
+    const rest = await two.api.post(`/api/chats/${chatId}/messages`, { token: a.token, body: { content: 'via REST' } });
+    assert.equal(rest.status, 429);
+    assert.ok(Number(rest.headers.get('retry-after')) >= 1);
+    assert.match(rest.body.error, /^rate limited/);
+    // B has a budget of her own.
+    assert.equal((await request(await connect(two.url, b.token), 'sendMessage', { chat_id: chatId, content: 'hi' })).ok, true);
+    const stored = await direct.db.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('sender_id', '=', a.id).execute();
+    assert.equal(stored.length, 7);
+  });
+
+  it('daily match requests: 3 per Korean day in all, also in parallel on both nodes', async () => {
+    const requester = await person(one, two, 'male');
+    const receivers = await Promise.all(Array.from({ length: 8 }, () => person(one, two, 'female')));
+    const results = await Promise.all(
+      receivers.map((r, i) => alternate(i).api.post('/api/matches/request', { token: requester.token, body: { receiver_id: r.id } })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [201, 201, 201, 429, 429, 429, 429, 429]);
+    const refused = results.find((r) => r.status === 429)!;
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  });
+});
+
+describe('RedisRateLimiter without Redis', () => {
+  it('falls back to a per-process limit at once instead of failing every login and message', async () => {
+    const redis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => 50 });
+    redis.on('error', () => {});
+    const limiter = new RedisRateLimiter(redis, `rl:${RUN}:down:`);
+    const started = Date.now();
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.hit('login:email:x', 3, 60));
+    assert.deepEqual(decisions.map((d) => d.allowed), [true, true, true, false]);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    await limiter.close();
+    redis.disconnect();
+  });
+});
