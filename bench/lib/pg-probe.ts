@@ -13,15 +13,15 @@ export async function commitLatency(url: string, rate: number, seconds: number):
   await c.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id serial PRIMARY KEY, at timestamptz DEFAULT now())');
   const latencies: number[] = [];
   const start = performance.now();
-  const pending: Promise<unknown>[] = [];
+  let chain: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < rate * seconds; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    // Queued on the one connection like the app's writer queues its flushes; measured from when due.
-    pending.push(c.query('INSERT INTO bench_commit_probe DEFAULT VALUES').then(() => latencies.push(performance.now() - due)));
+    // One after another on one connection, like the app's writer; measured from when it was due.
+    chain = chain.then(() => c.query('INSERT INTO bench_commit_probe DEFAULT VALUES')).then(() => latencies.push(performance.now() - due));
   }
-  await Promise.all(pending);
+  await chain;
   await c.query('DROP TABLE bench_commit_probe');
   await c.end();
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
