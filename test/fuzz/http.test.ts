@@ -40,7 +40,7 @@ let targets: Targets;
 const documented = new Map<string, Set<string>>();
 const perOperation = new Map<string, number>();
 const problems = new Map<string, string>();
-const stats = { refused: 0, accepted: 0, refusedVerified: 0, statuses: new Map<number, number>() };
+const stats = { refused: 0, accepted: 0, refusedVerified: 0, acceptedWrites: 0, statuses: new Map<number, number>() };
 
 function record(p: Planned, answer: Answer): void {
   const key = p.op?.key ?? 'unknown route';
@@ -155,6 +155,7 @@ describe('HTTP fuzzer driven by the OpenAPI document', () => {
         const answer = await send(p);
         record(p, answer);
         const now = await snapshot();
+        if (answer.status < 400 && changedTables(last, now).length > 0) stats.acceptedWrites += 1;
         if (answer.status >= 400) {
           stats.refusedVerified += 1;
           const changed = changedTables(last, now);
@@ -167,9 +168,11 @@ describe('HTTP fuzzer driven by the OpenAPI document', () => {
       }),
       { numRuns: probeRuns, seed: SEED + 1, endOnFailure: true },
     );
-    console.log(`# probe phase: ${probeRuns} requests, ${stats.accepted - acceptedBefore} accepted`);
+    console.log(`# probe phase: ${probeRuns} requests, ${stats.accepted - acceptedBefore} accepted (${stats.acceptedWrites} of them wrote)`);
     assert.equal(problems.size, 0, `${problems.size} distinct problems:\n${report()}`);
     assert.ok(stats.accepted - acceptedBefore > probeRuns / 20, 'hardly any probe got past validation: the probes test little');
+    // The snapshots do see writes: accepted probes (reports, profile updates, messages …) changed them.
+    assert.ok(stats.acceptedWrites > 0, 'no accepted probe changed the snapshot: the snapshot sees nothing');
   });
 
   it('answers raw HTTP that no client would send with a JSON error, and stays up', async () => {
