@@ -9,6 +9,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { insertUsers } from '../scripts/lib/bulk-users.js';
 import { DemoPeople, seededRandom } from '../scripts/lib/demo-users.js';
 import { bruteForceRecommendations } from './lib/brute-force-recommendations.js';
+import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { pinSelf, stopProcess } from './lib/processes.js';
 import { arg, fmt, percentile } from './lib/stats.js';
@@ -68,45 +69,64 @@ export async function run(args: string[]): Promise<void> {
     const call = (id: number) => timedGet(port, tokens.get(id)!);
 
     for (const id of warmupIds) await call(id); // JIT and connection pool, not counted
-    const cold = await measure(ids, call);
-    const repeat = await measure([...ids, ...ids, ...ids], call);
+    const phase = async (calls: number[], fn: (id: number) => Promise<number>, pid = server.pid!) => {
+      const backends = await backendPids(url, 'bench_recs');
+      const server0 = pid === process.pid ? process.cpuUsage() : null;
+      const before = { app: cpuMs(pid), pg: backends.reduce((sum, b) => sum + cpuMs(b), 0) };
+      const latencies = await measure(calls, fn);
+      const appMs = server0 ? (process.cpuUsage(server0).user + process.cpuUsage(server0).system) / 1000 : cpuMs(pid) - before.app;
+      const pgMs = backends.reduce((sum, b) => sum + cpuMs(b), 0) - before.pg;
+      return { latencies, appCpu: appMs / calls.length, pgCpu: pgMs / calls.length };
+    };
+    const cold = await phase(ids, call);
+    const repeat = await phase([...ids, ...ids, ...ids], call);
 
     await stopProcess(server);
     // A Korean midnight passes: today's sets become yesterday's (entries follow by ON UPDATE CASCADE).
     await sql`UPDATE daily_recommendation_sets SET kst_date = kst_date - 1`.execute(db);
     server = await start();
     for (const id of warmupIds) await call(id);
-    const firstOfDay = await measure(ids, call);
-    const repeatOfDay = await measure([...ids, ...ids], call);
+    const firstOfDay = await phase(ids, call);
+    const repeatOfDay = await phase([...ids, ...ids], call);
     // The noise floor: the cheapest authenticated route, through the same client, server and pool.
-    const me = await measure([...ids, ...ids], (id) => timedGet(port, tokens.get(id)!, '/api/users/me'));
+    const me = await phase([...ids, ...ids], (id) => timedGet(port, tokens.get(id)!, '/api/users/me'));
+    await bruteForceRecommendations(db, warmupIds[0]!); // opens the pool connection the phase will use
+    const brute = await phase(
+      ids.slice(0, bruteCount),
+      async (id) => {
+        const t0 = performance.now();
+        await bruteForceRecommendations(db, id);
+        return performance.now() - t0;
+      },
+      process.pid,
+    );
 
-    const brute: number[] = [];
-    for (const id of ids.slice(0, bruteCount)) {
-      const t0 = performance.now();
-      await bruteForceRecommendations(db, id);
-      brute.push(performance.now() - t0);
-    }
-
-    const row = (name: string, v: number[]) =>
-      `| ${name} | ${v.length} | ${fmt(percentile(v, 50))} | ${fmt(percentile(v, 95))} | ${fmt(percentile(v, 99))} |`;
+    type Phase = Awaited<ReturnType<typeof phase>>;
+    const row = (name: string, p: Phase) => {
+      const v = p.latencies;
+      return `| ${name} | ${v.length} | ${fmt(percentile(v, 50))} | ${fmt(percentile(v, 95))} | ${fmt(percentile(v, 99))} | ${fmt(p.appCpu)} | ${fmt(p.pgCpu)} |`;
+    };
     console.log(`\nload average during the run: ${loadavg().map((l) => fmt(l, 1)).join(' ')} (2 cores)`);
-    console.log(`${userCount.toLocaleString('en')} users, ${(await counts(db)).keys.toLocaleString('en')} distinct chart keys; latency in ms`);
-    console.log('| case | calls | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
+    console.log(`${userCount.toLocaleString('en')} users, ${(await counts(db)).keys.toLocaleString('en')} distinct chart keys; ms`);
+    console.log('| case | calls | p50 | p95 | p99 | app CPU / call | PostgreSQL CPU / call |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
     console.log(row('first call ever (chart-key ranking computed)', cold));
     console.log(row('repeat calls, same day', repeat));
     console.log(row('first call of a new day (after restart)', firstOfDay));
     console.log(row('repeat calls, new day', repeatOfDay));
     console.log(row('GET /api/users/me (noise floor, for comparison)', me));
-    console.log(row('brute-force baseline (in process, no HTTP)', brute));
-    for (const [name, v] of [
+    console.log(row('brute-force baseline (in this process, no HTTP)', brute));
+    for (const [name, p] of [
       ['first call of the day', firstOfDay],
       ['first call ever', cold],
       ['repeat call', repeatOfDay],
     ] as const) {
+      const b = brute.latencies;
+      const v = p.latencies;
+      const cpu = (brute.appCpu + brute.pgCpu) / (p.appCpu + p.pgCpu);
       console.log(
-        `brute force / ${name}: ${fmt(percentile(brute, 50) / percentile(v, 50), 1)}× at p50, ` +
-          `${fmt(percentile(brute, 95) / percentile(v, 95), 1)}× at p95`,
+        `brute force / ${name}: ${fmt(percentile(b, 50) / percentile(v, 50), 1)}× at p50, ` +
+          `${fmt(percentile(b, 95) / percentile(v, 95), 1)}× at p95, ${fmt(cpu, 1)}× in CPU per call`,
       );
     }
   } finally {
