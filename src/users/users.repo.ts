@@ -87,6 +87,9 @@ export async function deleteUserData(trx: Transaction<Database>, userId: number)
     .select('id')
     .where((eb) => eb.or([eb('requester_id', '=', userId), eb('receiver_id', '=', userId)]));
   const theirChats = trx.selectFrom('chats').select('id').where('match_id', 'in', theirMatches);
+  // Lock the chats first: a message committed into one of them between the two deletes below
+  // would otherwise make the chat delete fail on its foreign key (the writer locks chats too).
+  await trx.selectFrom('chats').select('id').where('match_id', 'in', theirMatches).orderBy('id').forUpdate().execute();
   await trx.deleteFrom('messages').where('chat_id', 'in', theirChats).execute();
   await trx.deleteFrom('messages').where('sender_id', '=', userId).execute();
   await trx.deleteFrom('chats').where('match_id', 'in', theirMatches).execute();
