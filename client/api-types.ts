@@ -1656,7 +1656,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message (REST fallback of the sendMessage socket event)
-         * @description Same rules and fan-out as `sendMessage`: stored, then answered, then `newMessage` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. Not a member of this chat (or it no longer exists, or a block closed it) → 404.
+         * @description Same rules and fan-out as `sendMessage`: stored, then answered, then `newMessage` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. Messages per user, over sockets and REST together, are rate limited (429 with Retry-After). Not a member of this chat (or it no longer exists, or a block closed it) → 404.
          */
         post: {
             parameters: {
@@ -1727,6 +1727,15 @@ export interface paths {
                 };
                 /** @description Every error response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Every error response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
