@@ -125,7 +125,7 @@ async function startDevices({ servers, world }: Stack, ledger: Ledger): Promise<
     devices.push(new Device(user.id, token, chatsOf.get(user.id)!, urls, home, ledger, { ackTimeoutMs: ACK_TIMEOUT_MS }));
   });
   for (const d of devices) d.start();
-  await until(() => devices.every((d) => d.live), 30_000, 'devices connected');
+  await until(() => devices.every((d) => d.live), 60_000, 'devices connected');
   say(`${devices.length} devices connected (${SECOND_DEVICES} users on two phones)`);
   return devices;
 }
@@ -142,7 +142,7 @@ async function faults(stack: Stack, sent: () => number): Promise<string[]> {
   note('SIGKILL api server 1');
   await stack.servers[1]!.kill();
   await sleep(1000);
-  await stack.servers[1]!.start();
+  await stack.servers[1]!.start(120_000); // tsx compiles on start: slow on a loaded machine
   note('api server 1 restarted and ready');
   await sleep(6000);
   note('PostgreSQL restart (pg_ctl restart -m fast)');
@@ -204,10 +204,13 @@ async function main(): Promise<number> {
   const devices = await startDevices(stack, ledger);
   cleanups.add('devices', () => devices.forEach((d) => d.stop()));
 
-  let faultLog: string[] | null = null;
-  const faultRun = faults(stack, () => ledger.messages.size).then((log) => (faultLog = log));
-  await traffic(devices, ledger, () => faultLog !== null);
-  await faultRun;
+  let faultLog: string[] = [];
+  let faultsOver = false;
+  const faultRun = faults(stack, () => ledger.messages.size)
+    .then((log) => (faultLog = log))
+    .finally(() => (faultsOver = true));
+  await traffic(devices, ledger, () => faultsOver);
+  await faultRun; // a fault that could not be injected or recovered from fails the run here
   say(`traffic over: ${ledger.messages.size} messages created; waiting for every send and read mark to be confirmed`);
 
   // Not fatal by itself: whatever stays unacknowledged is counted and fails the run below.
@@ -219,7 +222,7 @@ async function main(): Promise<number> {
   const { rows, lists } = await readBack(stack, devices);
   const report = verify(ledger, rows, devices, lists, stack.world.chats, TARGET);
   const crashes = stack.servers.flatMap((s) => s.unexpectedExits);
-  for (const e of faultLog ?? []) console.log(`event   ${e}`);
+  for (const e of faultLog) console.log(`event   ${e}`);
   for (const line of report.lines) console.log(`result  ${line}`);
   console.log(`result  api server crashes: ${crashes.length}${crashes.map((c) => ` [server ${c.server} at +${(c.at / 1000).toFixed(1)}s: code ${c.code} signal ${c.signal}]`).join('')}`);
   if (crashes.length > 0) report.failures.push(`${crashes.length} api server crashes`);
