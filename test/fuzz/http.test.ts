@@ -12,10 +12,10 @@ import { buildWorld, type World } from './lib/world.js';
 /**
  * Property-based HTTP fuzzer driven by the OpenAPI document of the real app.
  *
- * 1. Refused requests (85 %): each breaks a rule the server checks before any handler runs; the
+ * 1. Refused requests (90 %): each breaks a rule the server checks before any handler runs; the
  *    status must be exactly the one the contract gives (401, 400, 404, 413, 415), the database must
  *    be unchanged after every batch.
- * 2. Probes (15 %): valid shapes full of injection strings and odd unicode, real ids of the
+ * 2. Probes (10 %): valid shapes full of injection strings and odd unicode, real ids of the
  *    caller's and other people's rows; any outcome below 500, and every refused probe must leave
  *    the database as it was (probes go one at a time, a snapshot after each).
  * 3. Raw HTTP that no client library would send (broken framing, oversized headers …).
@@ -27,9 +27,9 @@ import { buildWorld, type World } from './lib/world.js';
  */
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-const REFUSED_BATCH = 25;
-const refusedRuns = Math.ceil((TOTAL * 0.85) / REFUSED_BATCH);
-const probeRuns = Math.ceil(TOTAL * 0.15);
+const REFUSED_BATCH = 40;
+const refusedRuns = Math.ceil((TOTAL * 0.9) / REFUSED_BATCH);
+const probeRuns = Math.ceil(TOTAL * 0.1);
 
 let t: TestApp;
 let world: World;
