@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
 import type { ProfileRow } from '../users/users.repo.js';
-import { DAILY_SET_SIZE, dailyTiebreak, pickDailySet } from './daily-selection.js';
+import { DAILY_SET_SIZE, dailyOrder, pickDailySet } from './daily-selection.js';
 import type { KeyRankings } from './key-rankings.js';
 import { koreanDateMinus } from './korean-day.js';
 import {
@@ -52,7 +52,7 @@ export class RecommendationsService {
     const options = {
       size: DAILY_SET_SIZE,
       recentlyShown: new Set(shown),
-      tiebreak: dailyTiebreak(caller.id, date),
+      order: dailyOrder(caller.id, date),
       eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, keys),
     };
     const best = await pickDailySet(ranking, options);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chartKey, compatibilityScore, computeChart } from '../../src/saju/index.js';
-import { pickDailySet } from '../../src/matches/daily-selection.js';
+import { dailyOrder, pickDailySet } from '../../src/matches/daily-selection.js';
 import { KeyRanking } from '../../src/matches/key-ranking.js';
 
 /** 400 real chart keys: birth dates a week apart, a few with a birth time. */
@@ -10,6 +10,8 @@ const KEYS = Array.from({ length: 400 }, (_, i) => {
   return chartKey(computeChart({ birthDate, birthTime: i % 9 === 0 ? '07:30' : null }));
 });
 const CALLER = KEYS[123]!;
+/** Ties by ascending key, then id: the order bruteRanking uses. */
+const BY_KEY = { chart: (key: number) => key, person: (id: number) => id };
 
 function bruteRanking(keys: number[]) {
   return [...new Set(keys)].map((k) => ({ k, s: compatibilityScore(CALLER, k) })).sort((a, b) => b.s - a.s || a.k - b.k);
@@ -50,12 +52,12 @@ describe('pickDailySet', () => {
       asked.push(keys.length);
       return Array.from(keys, (k) => ({ id: k, saju_key: k }));
     };
-    const picked = await pickDailySet(ranking, { size: 5, recentlyShown: new Set(), tiebreak: (id) => id, eligible });
+    const picked = await pickDailySet(ranking, { size: 5, recentlyShown: new Set(), order: BY_KEY, eligible });
     assert.deepEqual(picked, bruteRanking(KEYS).slice(0, 5).map((x) => ({ candidateId: x.k, score: x.s })));
     const looked = asked.reduce((a, b) => a + b, 0);
     assert.ok(looked < 40 && looked < ranking.length, `stopped early after ${looked} keys`);
 
-    const tooFew = await pickDailySet(ranking, { size: 500, recentlyShown: new Set(), tiebreak: (id) => id, eligible });
+    const tooFew = await pickDailySet(ranking, { size: 500, recentlyShown: new Set(), order: BY_KEY, eligible });
     assert.equal(tooFew, null);
   });
 
@@ -64,10 +66,31 @@ describe('pickDailySet', () => {
     const brute = bruteRanking(KEYS);
     const shown = new Set(brute.slice(0, 3).map((x) => x.k));
     const eligible = async (keys: Int32Array) => Array.from(keys, (k) => ({ id: k, saju_key: k }));
-    const picked = await pickDailySet(ranking, { size: 4, recentlyShown: shown, tiebreak: (id) => id, eligible });
+    const picked = await pickDailySet(ranking, { size: 4, recentlyShown: shown, order: BY_KEY, eligible });
     assert.deepEqual(picked!.map((p) => p.candidateId), brute.slice(3, 7).map((x) => x.k));
-    const all = await pickDailySet(ranking, { size: 500, recentlyShown: shown, tiebreak: (id) => id, eligible });
+    const all = await pickDailySet(ranking, { size: 500, recentlyShown: shown, order: BY_KEY, eligible });
     assert.equal(all!.length, new Set(KEYS).size);
     assert.deepEqual(all!.map((p) => p.score), brute.map((x) => x.s), 'everyone, best score first');
+  });
+
+  it("stops early and still returns exactly the first people in the day's order", async () => {
+    const ranking = await KeyRanking.compute(CALLER, Int32Array.from(KEYS), 1, Number.POSITIVE_INFINITY);
+    const order = dailyOrder(42, '2031-07-07');
+    // Three people per chart: ids key·10 + 0..2.
+    const people = (keys: ArrayLike<number>) => Array.from(keys).flatMap((k) => [0, 1, 2].map((j) => ({ id: k * 10 + j, saju_key: k })));
+    let fetched = 0;
+    const eligible = async (keys: Int32Array) => {
+      fetched += keys.length;
+      return people(keys);
+    };
+    const picked = await pickDailySet(ranking, { size: 20, recentlyShown: new Set(), order, eligible });
+    const expected = people([...new Set(KEYS)])
+      .map((p) => ({ ...p, s: compatibilityScore(CALLER, p.saju_key) }))
+      .sort((a, b) => b.s - a.s || order.chart(a.saju_key) - order.chart(b.saju_key) || a.saju_key - b.saju_key || order.person(a.id) - order.person(b.id))
+      .slice(0, 20);
+    assert.deepEqual(picked, expected.map((p) => ({ candidateId: p.id, score: p.s })));
+    assert.ok(fetched < KEYS.length / 4, `looked at ${fetched} charts`);
+    const tomorrow = await pickDailySet(ranking, { size: 20, recentlyShown: new Set(), order: dailyOrder(42, '2031-07-08'), eligible });
+    assert.notDeepEqual(tomorrow, picked, 'equal scores take turns from day to day');
   });
 });
