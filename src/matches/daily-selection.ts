@@ -1,10 +1,10 @@
+import { chartFromKey } from '../saju/index.js';
 import type { KeyRanking } from './key-ranking.js';
 import type { DailyEntry, EligibleRow } from './recommendations.repo.js';
 
 /** The most a day's set holds: the largest `limit`, so any later limit is a slice of it. */
 export const DAILY_SET_SIZE = 50;
 
-const FIRST_BATCH = 4;
 const MAX_BATCH = 4096;
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */
@@ -48,6 +48,12 @@ interface Pick {
 const byRank = (a: Pick, b: Pick) =>
   b.score - a.score || a.chart - b.chart || a.sajuKey - b.sajuKey || a.person - b.person || a.candidateId - b.candidateId;
 
+interface WalkedKey {
+  key: number;
+  score: number;
+  chart: number;
+}
+
 /** The ranking's keys in walk order: best score first, each level sorted by the day's chart order when reached. */
 class KeyWalk {
   private next = 0;
@@ -65,8 +71,8 @@ class KeyWalk {
     return this.inLevel >= this.level.length && this.next >= this.ranking.length;
   }
 
-  take(n: number): Array<{ key: number; score: number; chart: number }> {
-    const out = [];
+  take(n: number): WalkedKey[] {
+    const out: WalkedKey[] = [];
     while (out.length < n && !this.done) {
       if (this.inLevel >= this.level.length) this.loadLevel();
       const { key, chart } = this.level[this.inLevel++]!;
@@ -100,7 +106,7 @@ export interface PickOptions {
 
 /**
  * Walks the ranking's chart keys in the final order (score, then the day's chart order), fetching
- * the eligible people of a batch of keys at a time (batches sized by the yield so far), and stops
+ * the eligible people of a batch of keys at a time (batches sized by the expected yield), and stops
  * as soon as it has `size` people not shown recently: everyone not fetched yet comes later in
  * that order. The result is the first `size` in it, people shown recently only filling up.
  * Returns null when a partial ranking ran out first (the caller then uses the full ranking).
@@ -109,20 +115,59 @@ export async function pickDailySet(ranking: KeyRanking, options: PickOptions): P
   const fresh: Pick[] = [];
   const recent: Pick[] = [];
   const walk = new KeyWalk(ranking, options.order);
-  let batch = FIRST_BATCH;
+  const yields = new YieldEstimate();
   while (!walk.done && fresh.length < options.size) {
-    const keys = walk.take(batch);
+    // Enough charts for the people still missing (and a quarter more), as far as we can tell.
+    const wanted = (options.size - fresh.length) * 1.25;
+    const keys: WalkedKey[] = [];
+    for (let expected = 0; !walk.done && keys.length < MAX_BATCH && (keys.length === 0 || expected < wanted); ) {
+      const key = walk.take(1)[0]!;
+      keys.push(key);
+      expected += yields.expected(key.key);
+    }
     const byKey = new Map(keys.map((k) => [k.key, k]));
+    const before = fresh.length;
     for (const row of await options.eligible(Int32Array.from(keys, (k) => k.key))) {
       const k = byKey.get(row.saju_key)!;
       const pick = { candidateId: row.id, score: k.score, chart: k.chart, sajuKey: k.key, person: options.order.person(row.id) };
       (options.recentlyShown.has(row.id) ? recent : fresh).push(pick);
     }
-    const perKey = Math.max(fresh.length / walk.walked, 1 / 64);
-    batch = Math.min(MAX_BATCH, Math.max(FIRST_BATCH, Math.ceil(((options.size - fresh.length) / perKey) * 1.5)));
+    yields.learn(keys, fresh.slice(before));
   }
   if (fresh.length < options.size && !ranking.complete) return null;
   const chosen = fresh.sort(byRank).slice(0, options.size);
   if (chosen.length < options.size) chosen.push(...recent.sort(byRank).slice(0, options.size - chosen.length));
   return chosen.sort(byRank).map(({ candidateId, score }) => ({ candidateId, score }));
+}
+
+/**
+ * How many eligible, not recently shown people a chart key brings, learnt during the walk. Two
+ * kinds differ by orders of magnitude: a chart without a birth hour is shared by everyone born
+ * that day, one with an hour by a handful. Only batch sizes depend on it, never the result.
+ */
+class YieldEstimate {
+  /** Per kind (0: no birth hour, 1: with one): a prior, weighted as this many keys. */
+  private static readonly PRIOR = [12, 0.3];
+  private static readonly PRIOR_WEIGHT = 4;
+  private readonly keys = [0, 0];
+  private readonly found = [0, 0];
+
+  expected(key: number): number {
+    const kind = kindOf(key);
+    const w = YieldEstimate.PRIOR_WEIGHT;
+    return (this.found[kind]! + YieldEstimate.PRIOR[kind]! * w) / (this.keys[kind]! + w);
+  }
+
+  learn(keys: WalkedKey[], found: Pick[]): void {
+    for (const k of keys) this.keys[kindOf(k.key)]! += 1;
+    for (const p of found) this.found[kindOf(p.sajuKey)]! += 1;
+  }
+}
+
+function kindOf(key: number): 0 | 1 {
+  try {
+    return chartFromKey(key).pillars.hour === null ? 0 : 1;
+  } catch {
+    return 1;
+  }
 }
