@@ -6,31 +6,33 @@ import { freshBenchDatabase } from './lib/bench-db.js';
 import { backendPids, cpuMs } from './lib/cpu.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { RouteStats } from './lib/route-stats.js';
-import { sampleRss, slopePerMinute } from './lib/rss.js';
+import { probeAfterGc, sampleRss, slopePerMinute, type GcSample } from './lib/rss.js';
 import { schedMs } from './lib/sched.js';
 import { SoakUser } from './lib/soak-user.js';
 import { SOAK_PASSWORD, buildSoakWorld } from './lib/soak-world.js';
 import { arg, fmt } from './lib/stats.js';
 
 /**
- * `npm run bench -- soak [--users 500] [--seconds 60] [--think-ms 1000] [--population 5000] [--flat-mb 5]`
+ * `npm run bench -- soak [--users 500] [--seconds 60] [--think-ms 1000] [--population 5000] [--flat-mb-per-min 5]`
  *
  * `users` virtual people use the app at once for `seconds` (each one action, then a think time of
  * 0.5–1.5 × think-ms: see bench/lib/soak-user.ts) against ONE API process (src/main.ts, pinned to
  * CPU 0) on a fresh PostgreSQL database; this load generator runs on CPU 1. Prints throughput,
  * p50/p99 per route, every unexpected answer (there must be none: the run fails otherwise), CPU
  * use (and how long the server waited for a CPU, on a shared machine), and the server's RSS every
- * second. Verdict on memory: V8 grows and collects its heap in a sawtooth whose period is tens of
- * seconds, so the slope of a one-minute series mostly says where the teeth fell; a leak instead
- * raises every peak. The verdict compares the peak RSS of the last third with that of the middle
- * third (the first is warm-up: JIT, caches, pools); the slope of the last two thirds is printed too.
+ * second. Verdict on memory: V8 grows and collects its heap in a sawtooth whose teeth can be longer
+ * than the run, so a raw RSS slope mostly shows where the teeth fell. The server therefore preloads
+ * bench/lib/heap-probe.mjs, which runs a full GC every 5 s on request (a pause of a few tens of ms)
+ * and reports heap used and RSS right after it: what the process really keeps. Flat means the
+ * post-GC RSS of the last two thirds (the first is warm-up: JIT, caches, pools) grows by at most
+ * `flat-mb-per-min`; the raw series and its slope are printed too.
  */
 export async function run(args: string[]): Promise<void> {
   const users = arg(args, 'users', 500);
   const seconds = arg(args, 'seconds', 60);
   const thinkMs = arg(args, 'think-ms', 1000);
   const population = Math.max(users, arg(args, 'population', 5000));
-  const flatLimit = arg(args, 'flat-mb', 5);
+  const flatLimit = arg(args, 'flat-mb-per-min', 5);
 
   const url = await freshBenchDatabase('bench_soak');
   const { emails } = await buildSoakWorld(url, users, population);
@@ -51,6 +53,8 @@ export async function run(args: string[]): Promise<void> {
     // worth of match requests for some.
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     MATCH_REQUESTS_PER_DAY: '10000',
+    NODE_OPTIONS: `--expose-gc --import ${new URL('./lib/heap-probe.mjs', import.meta.url).pathname}`,
+    HEAP_PROBE_FILE: join(dataDir, 'heap-probe'),
   };
   const server = await startProcess('src/main.ts', env, { cpu: 0, readyUrl: `${base}/readyz` });
   const vus: SoakUser[] = [];
@@ -74,6 +78,7 @@ export async function run(args: string[]): Promise<void> {
     const stats = new RouteStats();
     for (const vu of vus) vu.useStats(stats);
     const rss = sampleRss(server.pid!, 1000);
+    const afterGc = probeAfterGc(server.pid!, env.HEAP_PROBE_FILE, 5000);
     // CPU of the server, of its PostgreSQL backends and of this load generator, and this
     // generator's event-loop delay: if it lags, the latencies below include its own delay.
     const dbPids = await backendPids(url, 'bench_soak');
@@ -115,7 +120,7 @@ export async function run(args: string[]): Promise<void> {
         `of the time, load generator ${share(cpu1.selfSched.waiting - cpu0.selfSched.waiting)}; load average ${loadavg().map((x) => fmt(x, 1)).join(' ')}`,
     );
     rss.stop();
-    report(stats, elapsed, rss.samples, flatLimit);
+    report(stats, elapsed, rss.samples, afterGc.stop(), flatLimit);
     if (stats.errors > 0) throw new Error(`${stats.errors} unexpected answers`);
   } finally {
     for (const vu of vus) vu.close();
@@ -124,7 +129,7 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-function report(stats: RouteStats, elapsed: number, samples: { t: number; mb: number }[], flatLimit: number): void {
+function report(stats: RouteStats, elapsed: number, samples: { t: number; mb: number }[], gcs: GcSample[], flatLimit: number): void {
   const deliveries = 'WS newMessage delivered to partner';
   console.log(
     `throughput: ${fmt(stats.completed / elapsed, 0)} answered requests and socket acks per second (pushes to partners not counted)`,
@@ -134,16 +139,18 @@ function report(stats: RouteStats, elapsed: number, samples: { t: number; mb: nu
   console.log(`(${deliveries}: from the sender's send to the partner's newMessage)`);
   const series = samples.map((s) => fmt(s.mb, 0)).join(' ');
   console.log(`server RSS, MB, every second: ${series}`);
-  const tail = samples.slice(Math.floor(samples.length / 3));
-  const slope = slopePerMinute(tail);
+  const rawSlope = slopePerMinute(samples.slice(Math.floor(samples.length / 3)));
   const end = samples.at(-1)?.t ?? 0;
-  const peaks = [0, 1, 2].map((k) =>
-    samples.filter((x) => x.t >= (k * end) / 3 && (k === 2 || x.t < ((k + 1) * end) / 3)).reduce((m, x) => Math.max(m, x.mb), -Infinity),
-  );
-  const growth = peaks[2]! - peaks[1]!;
+  const late = gcs.filter((g) => g.t >= end / 3);
+  const heapSlope = slopePerMinute(late.map((g) => ({ t: g.t, mb: g.heapMb })));
+  const rssSlope = slopePerMinute(late.map((g) => ({ t: g.t, mb: g.rssMb })));
   console.log(
-    `RSS peaks by third of the run: ${peaks.map((p) => fmt(p, 0)).join(' → ')} MB; last third vs middle ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} MB ` +
-      `→ ${growth <= flatLimit ? 'flat' : 'GROWING'} (flat: ≤ +${flatLimit} MB, --flat-mb); slope of the last two thirds ${fmt(slope, 1)} MB/min`,
+    `after a full GC every 5 s: heap used MB ${gcs.map((g) => fmt(g.heapMb, 0)).join(' ')}; RSS MB ${gcs.map((g) => fmt(g.rssMb, 0)).join(' ')}`,
+  );
+  const verdict = !Number.isFinite(rssSlope) ? 'NO DATA (heap probe not loaded?)' : rssSlope <= flatLimit ? 'flat' : 'GROWING';
+  console.log(
+    `memory over the last two thirds: post-GC RSS slope ${fmt(rssSlope, 1)} MB/min, post-GC heap ${fmt(heapSlope, 1)} MB/min → ${verdict} ` +
+      `(flat: ≤ ${flatLimit} MB/min, --flat-mb-per-min); raw RSS slope ${fmt(rawSlope, 1)} MB/min (GC sawtooth included)`,
   );
 }
 

@@ -36,3 +36,41 @@ export function slopePerMinute(samples: Sample[]): number {
   const varT = samples.reduce((s, x) => s + (x.t - mt) ** 2, 0);
   return (cov / varT) * 60;
 }
+
+export interface GcSample {
+  /** Seconds since probing started. */
+  t: number;
+  heapMb: number;
+  rssMb: number;
+}
+
+/**
+ * Memory right after a full GC, every `intervalMs`, from a server that preloads
+ * bench/lib/heap-probe.mjs: SIGUSR2 asks it to collect and append heap and RSS to `file`. The
+ * signal is only sent once the probe has said it is listening (SIGUSR2 would otherwise end the
+ * process).
+ */
+export function probeAfterGc(pid: number, file: string, intervalMs: number): { stop(): GcSample[] } {
+  const start = Date.now();
+  const ready = () => {
+    try {
+      return readFileSync(file, 'utf8').startsWith('ready\n');
+    } catch {
+      return false;
+    }
+  };
+  const timer = setInterval(() => {
+    if (ready()) process.kill(pid, 'SIGUSR2');
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (!ready()) return [];
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line) => line.split(' ').map(Number))
+        .filter((f) => f.length === 3 && f.every(Number.isFinite))
+        .map(([at, heap, rss]) => ({ t: (at! - start) / 1000, heapMb: heap! / 2 ** 20, rssMb: rss! / 2 ** 20 }));
+    },
+  };
+}
