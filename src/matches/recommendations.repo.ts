@@ -85,24 +85,10 @@ function toDailySet(rows: SetRow[]): DailySet {
 /**
  * The day's set in its stored order, minus anyone the user has since requested, been requested
  * by, declined, matched or blocked (either way); deleted accounts cascade out. One round trip
- * answers both "is there a set?" and "who is in it?".
+ * answers both "is there a set?" and "who is in it?" (function: migration 0006).
  */
 export async function readDailySet(db: Executor, userId: number, date: string, limit: number): Promise<DailySet> {
-  const result = await sql<SetRow>`
-    SELECT x.id, x.name, x.birth_date, x.location, x.bio, x.profile_img_url, x.score
-    FROM daily_recommendation_sets s
-    LEFT JOIN LATERAL (
-      SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, r.score, r.position
-      FROM daily_recommendations r
-      JOIN users u ON u.id = r.candidate_id
-      WHERE r.user_id = s.user_id AND r.kst_date = s.kst_date
-        AND ${noMatchWith(userId)}
-        AND ${noBlockWith(userId)}
-      ORDER BY r.position
-      LIMIT ${limit}
-    ) x ON true
-    WHERE s.user_id = ${userId} AND s.kst_date = ${date}
-    ORDER BY x.position`.execute(db);
+  const result = await sql<SetRow>`SELECT * FROM daily_recommendations_visible(${userId}, ${date}::date, ${limit})`.execute(db);
   return toDailySet(result.rows);
 }
 

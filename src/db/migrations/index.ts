@@ -4,6 +4,7 @@ import * as m0002 from './0002-profiles-and-sessions.js';
 import * as m0003 from './0003-blocks-and-reports.js';
 import * as m0004 from './0004-matching.js';
 import * as m0005 from './0005-chat.js';
+import * as m0006 from './0006-daily-set-function.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-blocks-and-reports': m0003,
   '0004-matching': m0004,
   '0005-chat': m0005,
+  '0006-daily-set-function': m0006,
 };
