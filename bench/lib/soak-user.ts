@@ -47,6 +47,7 @@ export class SoakUser {
   private chats: number[] = [];
   private partners = new Map<number, number>();
   private candidates: number[] = [];
+  private recommended = false;
   private sequence = 0;
 
   constructor(
@@ -178,7 +179,11 @@ export class SoakUser {
   }
 
   private async recommendations(): Promise<void> {
-    const people = await this.http<Person[]>('GET /api/matches/recommendations', 'GET', '/api/matches/recommendations?limit=10');
+    // The first call of the (Korean) day builds and stores the user's daily set; later calls read
+    // it back: two costs, timed apart.
+    const route = `GET /api/matches/recommendations${this.recommended ? '' : ' (first today)'}`;
+    this.recommended = true;
+    const people = await this.http<Person[]>(route, 'GET', '/api/matches/recommendations?limit=10');
     if (people) this.candidates = people.map((p) => p.user_id);
   }
 
