@@ -108,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
   if (args.includes('--adapters')) {
     for (const adapter of ['pubsub', 'streams']) await twoProcesses({ ...env, BENCH_ADAPTER: adapter }, appSpecs, seconds, rounds, rate, window);
   }
-  await idleMemory(env, idle, tokens);
+  if (idle > 0) await idleMemory(env, idle, tokens);
 }
 
 const port = () => 20_000 + Math.floor(Math.random() * 20_000);

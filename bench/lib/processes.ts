@@ -9,7 +9,9 @@ export async function startProcess(
   options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number } = {},
 ): Promise<ChildProcess> {
   const marker = options.marker ?? 'LISTENING';
-  const node = [process.execPath, '--import', 'tsx', script];
+  // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const node = [process.execPath, ...extra, '--import', 'tsx', script];
   const cmd = options.cpu !== undefined && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(options.cpu), ...node] : node;
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
