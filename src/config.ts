@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().url().optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -51,6 +53,10 @@ export interface Config {
   readonly host: string;
   /** Unset: the embedded PGlite database under dataDir. */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections per process. */
+  readonly databasePoolSize: number;
+  /** PostgreSQL cancels a statement running longer (0: never); migrations have none. */
+  readonly databaseStatementTimeoutMs: number;
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
   readonly jwtSecret: string;
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     dataDir,
     redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),

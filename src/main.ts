@@ -4,7 +4,7 @@ import { buildApp } from './app.js';
 import { runPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateDatabase } from './db/migrate.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limit.js';
 
 // Composition root: config → database (+ migrations) → Redis → app → listen → shutdown handlers.
@@ -19,10 +19,15 @@ try {
 }
 
 const clustered = config.webConcurrency > 1;
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+const database = await openDatabase({
+  url: config.databaseUrl,
+  dataDir: config.dataDir,
+  poolSize: config.databasePoolSize,
+  statementTimeoutMs: config.databaseStatementTimeoutMs,
+});
 if (!clustered || cluster.isPrimary) {
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database, config.databaseUrl);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await database.close();

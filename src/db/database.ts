@@ -30,11 +30,24 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   inMemory?: boolean;
   poolSize?: number;
+  /** PostgreSQL only: the server cancels statements running longer than this (0 or unset: never). */
+  statementTimeoutMs?: number;
 }
+
+/** How long a request waits for a new PostgreSQL connection before it fails (then 503). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A transaction left open (a bug, a stuck process) cannot hold its row locks longer than this. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     // The pool listens for errors only on idle clients. A server restart ends a checked-out

@@ -1,5 +1,5 @@
 import { Migrator, type MigrationResultSet } from 'kysely';
-import type { Db } from './database.js';
+import { openDatabase, type DatabaseHandle, type Db } from './database.js';
 import { migrations } from './migrations/index.js';
 
 export class MigrationError extends Error {}
@@ -17,4 +17,19 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     throw new MigrationError(`migration ${failed} failed: ${cause}`);
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Migrates the database behind `handle`. On PostgreSQL the migrations get a connection of their
+ * own without the app's statement timeout (building an index on a large table takes longer).
+ * PGlite lives in this process and has no timeout: its handle is used as it is.
+ */
+export async function migrateDatabase(handle: DatabaseHandle, url: string | undefined): Promise<string[]> {
+  if (!url) return migrateToLatest(handle.db);
+  const own = await openDatabase({ url, poolSize: 1 });
+  try {
+    return await migrateToLatest(own.db);
+  } finally {
+    await own.close();
+  }
 }

@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, STATUS_BY_KIND, type FieldIssue } from './errors.js';
 import { strictIntegers } from './strict-integers.js';
+import { isUnavailable, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -115,6 +116,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: clientErrorMessage(err) });
+    }
+    if (isUnavailable(err)) {
+      request.log.warn({ err }, 'dependency unavailable');
+      return reply.code(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send({ error: SERVICE_UNAVAILABLE });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'Internal server error' });

@@ -33,9 +33,11 @@ export const GenderSchema = Type.Union([Type.Literal('male'), Type.Literal('fema
 export const IdParam = (name: string) => Type.Object({ [name]: Id }, { additionalProperties: false });
 
 const ref = Type.Ref('Error');
-/** Standard error responses for the OpenAPI document and the serialiser. */
+/** Standard error responses for the OpenAPI document and the serialiser. Every route that takes
+ * them reads the database, so each also documents `503` (database unreachable or too slow; retry
+ * after `Retry-After`). */
 export function errors(...codes: number[]): Record<number, TSchema> {
-  return Object.fromEntries(codes.map((c) => [c, ref]));
+  return Object.fromEntries([...codes, 503].map((c) => [c, ref]));
 }
 
 export const bearer = [{ bearerAuth: [] }];

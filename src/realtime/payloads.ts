@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from 'typebox';
 import { DomainError } from '../lib/errors.js';
 import { NUL_MESSAGE, nulPath, validationIssues } from '../lib/http.js';
+import { isUnavailable, SERVICE_UNAVAILABLE } from '../lib/unavailable.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -41,5 +42,6 @@ export interface ErrorAck {
  */
 export function errorAck(error: unknown): { ack: ErrorAck; unexpected: boolean } {
   if (error instanceof DomainError) return { ack: { ok: false, error: error.message }, unexpected: false };
+  if (isUnavailable(error)) return { ack: { ok: false, error: SERVICE_UNAVAILABLE }, unexpected: true };
   return { ack: { ok: false, error: 'Internal server error' }, unexpected: true };
 }
