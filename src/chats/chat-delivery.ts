@@ -1,3 +1,5 @@
+import type { MessageView } from './chats.schemas.js';
+
 /**
  * The chat feature's outbound port: what it tells the real-time layer after a commit. The service
  * knows nothing of sockets; src/realtime implements this (fan-out to rooms, across processes).
@@ -16,6 +18,8 @@ export interface StoredMessage {
   /** The chat's previous message (null for its first), read under the chat's row lock. */
   prevId: number | null;
   prevSentAt: Date | null;
+  /** Its API representation, once presentMessage has built it. */
+  view?: MessageView;
 }
 
 export interface ReadMarkMoved {

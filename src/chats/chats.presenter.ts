@@ -2,18 +2,19 @@ import type { StoredMessage } from './chat-delivery.js';
 import type { ChatListRow, MessageRow } from './chats.repo.js';
 import type { ChatSummaryView, HistoryMessageView, MessageView } from './chats.schemas.js';
 
-const iso = (d: Date | string) => new Date(d).toISOString();
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
-/** The object of the sendMessage ack, the `newMessage` event and the REST send. */
+/** The object of the sendMessage ack, the `newMessage` event and the REST send. Built once per
+ * message (the ack and the fan-out share it; neither changes it). */
 export function presentMessage(m: StoredMessage): MessageView {
-  return {
+  return (m.view ??= {
     message_id: m.id,
     chat_id: m.chatId,
     sender_id: m.senderId,
     content: m.content,
     sent_at: iso(m.sentAt),
     client_msg_id: m.clientMsgId,
-  };
+  });
 }
 
 export function presentHistoryMessage(r: MessageRow): HistoryMessageView {

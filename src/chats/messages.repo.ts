@@ -119,17 +119,20 @@ function linkPredecessors(rows: MessageRow[], chats: Map<number, ChatRow>): Stor
   });
 }
 
+/** Drivers return timestamptz as a Date already; no copy then. */
+const asDate = (d: Date | string): Date => (d instanceof Date ? d : new Date(d));
+
 function toMessage(r: MessageRow, chat: ChatRow, prevId: number | null, prevSentAt: Date | null): StoredMessage {
   return {
     id: r.id,
     chatId: r.chat_id,
     senderId: r.sender_id,
     content: r.content,
-    sentAt: new Date(r.sent_at),
+    sentAt: asDate(r.sent_at),
     clientMsgId: r.client_msg_id,
     memberIds: [chat.requester_id, chat.receiver_id],
     prevId,
-    prevSentAt: prevSentAt ? new Date(prevSentAt) : null,
+    prevSentAt: prevSentAt ? asDate(prevSentAt) : null,
   };
 }
 

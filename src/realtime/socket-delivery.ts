@@ -11,13 +11,17 @@ interface Item extends WireMessage {
   chatId: number;
 }
 
-const toItem = (wire: WireMessage): Item => ({ ...wire, id: wire.message.message_id, chatId: wire.message.chat_id });
+/** A message from another process. */
+const fromWire = (wire: WireMessage): Item => ({ ...wire, id: wire.message.message_id, chatId: wire.message.chat_id });
 
-const toWire = (m: StoredMessage): WireMessage => ({
+/** A message stored here: its item is also what goes over the wire (id and chatId ride along). */
+const toItem = (m: StoredMessage): Item => ({
   message: presentMessage(m),
   memberIds: [m.memberIds[0], m.memberIds[1]],
   prevId: m.prevId,
   prevRecent: m.prevSentAt !== null && m.sentAt.getTime() - m.prevSentAt.getTime() < RECENT_MS,
+  id: m.id,
+  chatId: m.chatId,
 });
 
 /** Where a chat's messages between two ids are read from (the chat service, once it exists). */
@@ -33,7 +37,7 @@ export class SocketChatDelivery implements ChatDelivery {
   private storedBetween: StoredBetween | null = null;
   private readonly fill: GapFill<Item> = async (chatId, afterId, beforeId) => {
     if (!this.storedBetween) throw new Error('no message source yet');
-    return (await this.storedBetween(chatId, afterId, beforeId)).map((m) => toItem(toWire(m)));
+    return (await this.storedBetween(chatId, afterId, beforeId)).map(toItem);
   };
   private readonly sequencer = new DeliverySequencer<Item>(
     (item) => {
@@ -51,7 +55,7 @@ export class SocketChatDelivery implements ChatDelivery {
   ) {
     if (clustered) {
       io.on('chat:newMessages', (batch: WireMessage[]) => {
-        for (const wire of batch) this.sequencer.accept(toItem(wire));
+        for (const wire of batch) this.sequencer.accept(fromWire(wire));
       });
     }
   }
@@ -62,9 +66,9 @@ export class SocketChatDelivery implements ChatDelivery {
   }
 
   messagesStored(messages: readonly StoredMessage[]): void {
-    const batch = messages.map(toWire);
+    const batch = messages.map(toItem);
     if (this.clustered) this.io.serverSideEmit('chat:newMessages', batch);
-    for (const wire of batch) this.sequencer.accept(toItem(wire));
+    for (const item of batch) this.sequencer.accept(item);
   }
 
   readMarkMoved(e: ReadMarkMoved): void {
