@@ -1,50 +1,95 @@
 import { execFileSync } from 'node:child_process';
-import { fmt, arg, median } from './lib/stats.js';
+import type { ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { seededRandom } from '../scripts/lib/demo-users.js';
+import { freshBenchDatabase } from './lib/bench-db.js';
+import { cpuShares, type CpuShare } from './lib/machine.js';
 import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Round } from './lib/me-fixture.js';
-import { startProcess, stopProcess } from './lib/processes.js';
+import { cpuSeconds, startProcess, stopProcess } from './lib/processes.js';
+import { login, seedDemoPeople, timedGet } from './lib/recs-fixture.js';
+import { fmt, arg, median, percentile } from './lib/stats.js';
 
 /**
- * `npm run bench -- cluster [--rounds 3] [--seconds 5] [--connections 100] [--users 200]`
- * One API process versus WEB_CONCURRENCY=2 (node:cluster, one worker per core) on authenticated
- * GET /api/users/me, same PostgreSQL database and Redis, interleaved rounds. Nothing is pinned:
- * the point is using both cores, which the load generator shares with the servers here.
+ * `npm run bench -- cluster [--rounds 3] [--seconds 5] [--connections 100] [--users 200]
+ *                           [--rank-users 100000] [--rank-calls 120] [--rank-concurrency 8] [--cpu-bound-only]`
+ *
+ * One API process versus WEB_CONCURRENCY=2 (node:cluster, one worker per core), same PostgreSQL
+ * database and Redis, interleaved rounds, nothing pinned, on two kinds of work:
+ *
+ * 1. I/O-light: authenticated GET /api/users/me under autocannon (~100 µs of server CPU per
+ *    request, as much again in PostgreSQL and in the load generator).
+ * 2. CPU-bound: the first recommendations call for a chart key nobody has asked for yet, which
+ *    ranks the whole chart-key universe in the API process (~100 ms of CPU; PostgreSQL and the
+ *    client are almost idle). Every call uses a caller with a chart key of its own, never asked
+ *    before by either server, so each one pays the ranking.
+ *
+ * Each round also prints where the machine's CPU went (servers, load generator, whole machine in
+ * cores): a second worker can only help when the first process is saturated AND a core is idle.
  */
 export async function run(args: string[]): Promise<void> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (!args.includes('--cpu-bound-only')) await ioLight(args, redisUrl);
+  await cpuBound(args, redisUrl);
+}
+
+interface Servers {
+  single: { port: number; pids: number[] };
+  clustered: { port: number; pids: number[] };
+}
+
+/** Starts one process and a two-worker cluster on the same database, runs `fn`, stops them. */
+async function withServers(env: Record<string, string>, fn: (servers: Servers) => Promise<void>): Promise<void> {
+  const singlePort = randomPort();
+  const clusterPort = singlePort + 1;
+  const started: ChildProcess[] = [];
+  try {
+    const single = await startProcess('src/main.ts', { ...env, PORT: String(singlePort) }, { readyUrl: `http://127.0.0.1:${singlePort}/readyz` });
+    started.push(single);
+    const clustered = await startProcess('src/main.ts', { ...env, PORT: String(clusterPort), WEB_CONCURRENCY: '2' }, {
+      readyUrl: `http://127.0.0.1:${clusterPort}/readyz`,
+    });
+    started.push(clustered);
+    await new Promise((r) => setTimeout(r, 2000)); // let the second worker finish starting
+    const workers = execFileSync('pgrep', ['-P', String(clustered.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    if (workers.length !== 2) throw new Error(`expected 2 workers, found ${workers.length}`);
+    await fn({
+      single: { port: singlePort, pids: [single.pid!] },
+      clustered: { port: clusterPort, pids: [clustered.pid!, ...workers] },
+    });
+  } finally {
+    for (const child of started) await stopProcess(child);
+  }
+}
+
+const serverMs = (pids: number[]) => () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) * 1000;
+const shareText = (s: CpuShare) =>
+  `CPU in cores: server ${fmt(s.server)}, load generator ${fmt(s.loadGenerator)}, whole machine ${fmt(s.machine)} of 2`;
+
+async function ioLight(args: string[], redisUrl: string): Promise<void> {
   const rounds = arg(args, 'rounds', 3);
   const seconds = arg(args, 'seconds', 5);
   const connections = arg(args, 'connections', 100);
   const userCount = arg(args, 'users', 200);
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
   const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount)), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
-  const singlePort = randomPort();
-  const clusterPort = singlePort + 1;
-  const single = await startProcess('src/main.ts', { ...env, PORT: String(singlePort) }, { readyUrl: `http://127.0.0.1:${singlePort}/readyz` });
-  const clustered = await startProcess('src/main.ts', { ...env, PORT: String(clusterPort), WEB_CONCURRENCY: '2' }, {
-    readyUrl: `http://127.0.0.1:${clusterPort}/readyz`,
-  }).catch(async (e) => {
-    await stopProcess(single);
-    throw e;
-  });
-  try {
-    await new Promise((r) => setTimeout(r, 2000)); // let the second worker finish starting
-    const workers = execFileSync('pgrep', ['-P', String(clustered.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
-    const tokens = await loginAll(singlePort, userCount);
-    const one = { port: singlePort, pids: [single.pid!] };
-    const two = { port: clusterPort, pids: [clustered.pid!, ...workers] };
-    await measureMe(one, tokens, connections, seconds);
-    await measureMe(two, tokens, connections, seconds);
+
+  await withServers(env, async ({ single, clustered }) => {
+    const tokens = await loginAll(single.port, userCount);
+    await measureMe(single, tokens, connections, seconds);
+    await measureMe(clustered, tokens, connections, seconds);
     const singleRuns: Round[] = [];
     const clusterRuns: Round[] = [];
-    console.log(`GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds; ${workers.length} workers`);
+    console.log(`\n1. GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds`);
     for (let r = 1; r <= rounds; r++) {
-      const a = await measureMe(one, tokens, connections, seconds);
-      const b = await measureMe(two, tokens, connections, seconds);
-      singleRuns.push(a);
-      clusterRuns.push(b);
+      const a = await cpuShares(serverMs(single.pids), () => measureMe(single, tokens, connections, seconds));
+      const b = await cpuShares(serverMs(clustered.pids), () => measureMe(clustered, tokens, connections, seconds));
+      singleRuns.push(a.result);
+      clusterRuns.push(b.result);
       console.log(
-        `round ${r}: 1 process ${fmt(a.rps, 0)} req/s (p99 ${a.p99} ms) | 2 workers ${fmt(b.rps, 0)} req/s (p99 ${b.p99} ms) | ` +
-          `ratio ${fmt(b.rps / a.rps)}`,
+        `round ${r}: 1 process ${fmt(a.result.rps, 0)} req/s (p99 ${a.result.p99} ms) | 2 workers ${fmt(b.result.rps, 0)} req/s ` +
+          `(p99 ${b.result.p99} ms) | ratio ${fmt(b.result.rps / a.result.rps)}\n` +
+          `  1 process: ${shareText(a.share)}\n  2 workers: ${shareText(b.share)}`,
       );
     }
     const m = (runs: Round[], k: keyof Round) => median(runs.map((x) => x[k]));
@@ -52,8 +97,85 @@ export async function run(args: string[]): Promise<void> {
       `median: 1 process ${fmt(m(singleRuns, 'rps'), 0)} req/s p99 ${m(singleRuns, 'p99')} ms; 2 workers ` +
         `${fmt(m(clusterRuns, 'rps'), 0)} req/s p99 ${m(clusterRuns, 'p99')} ms; ratio ${fmt(m(clusterRuns, 'rps') / m(singleRuns, 'rps'))}`,
     );
-  } finally {
-    await stopProcess(single);
-    await stopProcess(clustered);
+  });
+}
+
+interface CallsRound {
+  callsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** `tokens.length` first recommendation calls, `concurrency` at a time. */
+async function firstCalls(port: number, tokens: string[], concurrency: number): Promise<CallsRound> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tokens.length) latencies.push(await timedGet(port, tokens[next++]!));
+    }),
+  );
+  const wall = performance.now() - t0;
+  return { callsPerSecond: (tokens.length / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function cpuBound(args: string[], redisUrl: string): Promise<void> {
+  const rounds = arg(args, 'rounds', 3);
+  const userCount = arg(args, 'rank-users', 100_000);
+  const calls = arg(args, 'rank-calls', 120);
+  const concurrency = arg(args, 'rank-concurrency', 8);
+
+  const url = await freshBenchDatabase('bench_cluster_recs');
+  const database = await openDatabase({ url });
+  await migrateToLatest(database.db);
+  // Everyone with a birth time: tens of thousands of distinct chart keys, so a ranking is real work.
+  await seedDemoPeople(database.db, userCount, 1);
+  // One caller per chart key, in a seeded random order: no two calls share a ranking.
+  const rows = await sql<{ id: number }>`SELECT DISTINCT ON (saju_key) id FROM users ORDER BY saju_key, id`.execute(database.db);
+  const keys = await sql<{ n: number }>`SELECT count(*)::int AS n FROM saju_keys`.execute(database.db);
+  await database.close();
+  const rand = seededRandom(11);
+  const callers = rows.rows.map((r) => r.id);
+  for (let i = callers.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [callers[i], callers[j]] = [callers[j]!, callers[i]!];
   }
+  const needed = 2 * (concurrency + rounds * calls);
+  if (callers.length < needed) throw new Error(`only ${callers.length} distinct chart keys; need ${needed}`);
+
+  const env = { ...benchAppEnv(url), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
+  await withServers(env, async ({ single, clustered }) => {
+    const tokens: string[] = [];
+    for (let i = 0; i < needed; i += 8) {
+      const batch = callers.slice(i, Math.min(needed, i + 8));
+      tokens.push(...(await Promise.all(batch.map((id) => login(single.port, id)))));
+    }
+    const take = (n: number) => tokens.splice(0, n);
+    await firstCalls(single.port, take(concurrency), concurrency); // warm-up: JIT, pools
+    await firstCalls(clustered.port, take(concurrency), concurrency);
+    console.log(
+      `\n2. first recommendations call for a new chart key (${keys.rows[0]!.n.toLocaleString('en')} chart keys among ` +
+        `${userCount.toLocaleString('en')} people): ${calls} calls × ${rounds} interleaved rounds, ${concurrency} at a time`,
+    );
+    const singleRuns: CallsRound[] = [];
+    const clusterRuns: CallsRound[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      const a = await cpuShares(serverMs(single.pids), () => firstCalls(single.port, take(calls), concurrency));
+      const b = await cpuShares(serverMs(clustered.pids), () => firstCalls(clustered.port, take(calls), concurrency));
+      singleRuns.push(a.result);
+      clusterRuns.push(b.result);
+      console.log(
+        `round ${r}: 1 process ${fmt(a.result.callsPerSecond, 1)} calls/s (p50 ${fmt(a.result.p50, 0)} ms, p99 ${fmt(a.result.p99, 0)} ms) | ` +
+          `2 workers ${fmt(b.result.callsPerSecond, 1)} calls/s (p50 ${fmt(b.result.p50, 0)} ms, p99 ${fmt(b.result.p99, 0)} ms) | ` +
+          `ratio ${fmt(b.result.callsPerSecond / a.result.callsPerSecond)}\n` +
+          `  1 process: ${shareText(a.share)}\n  2 workers: ${shareText(b.share)}`,
+      );
+    }
+    const m = (runs: CallsRound[]) => median(runs.map((x) => x.callsPerSecond));
+    console.log(
+      `median: 1 process ${fmt(m(singleRuns), 1)} calls/s; 2 workers ${fmt(m(clusterRuns), 1)} calls/s; ` +
+        `ratio ${fmt(m(clusterRuns) / m(singleRuns))}`,
+    );
+  });
 }

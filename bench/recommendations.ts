@@ -3,14 +3,13 @@ import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { hashPassword } from '../src/auth/passwords.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { insertUsers } from '../scripts/lib/bulk-users.js';
-import { DemoPeople, seededRandom } from '../scripts/lib/demo-users.js';
+import { seededRandom } from '../scripts/lib/demo-users.js';
 import { bruteForceRecommendations } from './lib/brute-force-recommendations.js';
 import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
+import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
 import { pinSelf, stopProcess } from './lib/processes.js';
 import { arg, fmt, percentile } from './lib/stats.js';
 
@@ -70,12 +69,14 @@ export async function run(args: string[]): Promise<void> {
 
     for (const id of warmupIds) await call(id); // JIT and connection pool, not counted
     const phase = async (calls: number[], fn: (id: number) => Promise<number>, pid = server.pid!) => {
-      const backends = await backendPids(url, 'bench_recs');
+      // Backends alive at the end, each counted from the start of the phase (or from its birth);
+      // one that ended during the phase (an idle pool connection timing out) cannot be counted.
+      const backends0 = new Map((await backendPids(url, 'bench_recs')).map((b) => [b, cpuMs(b)]));
       const server0 = pid === process.pid ? process.cpuUsage() : null;
-      const before = { app: cpuMs(pid), pg: backends.reduce((sum, b) => sum + cpuMs(b), 0) };
+      const app0 = cpuMs(pid);
       const latencies = await measure(calls, fn);
-      const appMs = server0 ? (process.cpuUsage(server0).user + process.cpuUsage(server0).system) / 1000 : cpuMs(pid) - before.app;
-      const pgMs = backends.reduce((sum, b) => sum + cpuMs(b), 0) - before.pg;
+      const appMs = server0 ? (process.cpuUsage(server0).user + process.cpuUsage(server0).system) / 1000 : cpuMs(pid) - app0;
+      const pgMs = (await backendPids(url, 'bench_recs')).reduce((sum, b) => sum + cpuMs(b) - (backends0.get(b) ?? 0), 0);
       return { latencies, appCpu: appMs / calls.length, pgCpu: pgMs / calls.length };
     };
     const cold = await phase(ids, call);
@@ -135,55 +136,6 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-async function seed(db: Db, userCount: number, birthTimeShare: number): Promise<void> {
-  const people = new DemoPeople(20240601, { birthTimeShare });
-  const hash = await hashPassword('bench password');
-  const batch = 20_000;
-  const t0 = performance.now();
-  const rebuild = await dropSecondaryIndexes(db);
-  let chartMs = 0;
-  // Pipelined: the next batch is generated (charts computed) while PostgreSQL inserts this one.
-  let inserting: Promise<void> = Promise.resolve();
-  for (let from = 0; from < userCount; from += batch) {
-    const n = Math.min(batch, userCount - from);
-    const c0 = performance.now();
-    const users = Array.from({ length: n }, () => people.next());
-    chartMs += performance.now() - c0;
-    const emails = users.map((_, i) => `bench${from + i + 1}@example.com`);
-    await inserting;
-    inserting = insertUsers(db, users, emails, hash);
-    process.stderr.write(`\rseeding ${(from + n).toLocaleString('en')} / ${userCount.toLocaleString('en')}`);
-  }
-  await inserting;
-  await rebuild();
-  const insertedMs = performance.now() - t0;
-  await sql`VACUUM ANALYZE users`.execute(db);
-  console.log(
-    `\nseeded ${userCount.toLocaleString('en')} users in ${fmt(insertedMs / 1000, 1)} s (generating people and charts ` +
-      `${fmt(chartMs / 1000, 1)} s of it, overlapped with the inserts), VACUUM ANALYZE ${fmt((performance.now() - t0 - insertedMs) / 1000, 1)} s`,
-  );
-}
-
-/**
- * The usual bulk-load move: drop the users table's unique constraints and secondary indexes, load,
- * then build them again in one sorted pass each. They are recreated from their own definitions
- * (pg_get_constraintdef / pg_indexes), so the schema ends exactly as the migrations made it.
- */
-async function dropSecondaryIndexes(db: Db): Promise<() => Promise<void>> {
-  const constraints = await sql<{ name: string; def: string }>`
-    SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-    WHERE conrelid = 'users'::regclass AND contype = 'u'`.execute(db);
-  for (const c of constraints.rows) await sql`ALTER TABLE users DROP CONSTRAINT ${sql.id(c.name)}`.execute(db);
-  const indexes = await sql<{ name: string; def: string }>`
-    SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-    WHERE i.tablename = 'users' AND i.indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'users'::regclass)`.execute(db);
-  for (const i of indexes.rows) await sql`DROP INDEX ${sql.id(i.name)}`.execute(db);
-  return async () => {
-    for (const c of constraints.rows) await sql`ALTER TABLE users ADD CONSTRAINT ${sql.id(c.name)} ${sql.raw(c.def)}`.execute(db);
-    for (const i of indexes.rows) await sql.raw(i.def).execute(db);
-  };
-}
-
 /** The app pinned to CPU 0, ready once /readyz answers (at LOG_LEVEL=warn it prints nothing). */
 async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const node = [process.execPath, '--import', 'tsx', 'src/main.ts'];
@@ -220,27 +172,6 @@ async function seededCount(url: string): Promise<number> {
 async function counts(db: Db) {
   const row = await sql<{ keys: number }>`SELECT count(*)::int AS keys FROM saju_keys`.execute(db);
   return row.rows[0]!;
-}
-
-async function login(port: number, id: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/users/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench${id}@example.com`, password: 'bench password' }),
-  });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function timedGet(port: number, token: string, path = '/api/matches/recommendations?limit=10'): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const body = await res.text();
-  const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body}`);
-  return ms;
 }
 
 async function measure(ids: number[], call: (id: number) => Promise<number>): Promise<number[]> {

@@ -18,9 +18,9 @@ export async function commitLatency(url: string, rate: number, seconds: number):
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    // One after another on one connection, like the app's writer; measured from when it was due,
-    // or from when it was queued if the timer let it go early (no negative latencies).
-    const from = Math.max(due, performance.now());
+    // One after another on one connection, like the app's writer; measured from when it was due
+    // (open loop), or from when it was queued if the loop let it go early (no negative latencies).
+    const from = Math.min(due, performance.now());
     chain = chain.then(() => c.query('INSERT INTO bench_commit_probe DEFAULT VALUES')).then(() => latencies.push(performance.now() - from));
   }
   await chain;
