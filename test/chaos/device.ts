@@ -39,7 +39,7 @@ export interface DeviceOptions {
   ackTimeoutMs: number;
 }
 
-const TRANSIENT = /^(Internal server error|rate limited|Service unavailable)/;
+const TRANSIENT = /^(Internal server error|rate limited|Service unavailable|Service temporarily unavailable)/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Transient extends Error {}
