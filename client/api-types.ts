@@ -17,7 +17,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -51,7 +51,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -85,7 +85,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -140,7 +140,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -153,7 +153,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -162,7 +162,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Conflicts with the current state */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -171,7 +171,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Body over 64 KiB */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -180,18 +180,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Rate limited; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -235,7 +239,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -258,7 +262,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -267,7 +271,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -276,18 +280,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Rate limited; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -330,7 +338,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -348,7 +356,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -357,7 +365,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -366,9 +374,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -408,14 +418,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done; no body */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -424,7 +434,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -433,9 +443,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -467,7 +479,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -499,7 +511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -508,9 +520,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -542,7 +556,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -553,7 +567,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -562,7 +576,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -571,9 +585,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -602,14 +618,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done; no body */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -618,7 +634,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -627,18 +643,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Rate limited; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -672,7 +692,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -777,7 +797,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -786,9 +806,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -827,7 +849,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -846,7 +868,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -855,7 +877,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -864,7 +886,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -873,9 +895,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -914,7 +938,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -933,7 +957,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -942,7 +966,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -951,9 +975,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -992,7 +1018,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1015,7 +1041,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1024,7 +1050,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1033,7 +1059,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1042,9 +1068,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1089,7 +1117,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1102,7 +1130,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1111,7 +1139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1120,7 +1148,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1129,7 +1157,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Conflicts with the current state */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1138,18 +1166,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Rate limited; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1188,7 +1220,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1202,7 +1234,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1211,7 +1243,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1220,7 +1252,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not allowed for the caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1229,7 +1261,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1238,7 +1270,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Conflicts with the current state */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1247,9 +1279,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1288,7 +1322,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1301,7 +1335,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1310,7 +1344,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1319,7 +1353,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not allowed for the caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1328,7 +1362,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1337,7 +1371,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Conflicts with the current state */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1346,9 +1380,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1386,7 +1422,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1413,7 +1449,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1422,7 +1458,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1431,9 +1467,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1474,14 +1512,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; no body */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1490,7 +1528,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1499,7 +1537,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1508,9 +1546,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1534,14 +1574,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; no body */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1550,7 +1590,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1559,7 +1599,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1568,9 +1608,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1617,7 +1659,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1628,7 +1670,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1637,7 +1679,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1646,7 +1688,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1655,9 +1697,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1692,7 +1736,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1720,7 +1764,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1729,9 +1773,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1777,7 +1823,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1795,7 +1841,7 @@ export interface paths {
                         }[];
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1804,7 +1850,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1813,7 +1859,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1822,9 +1868,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1858,7 +1906,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1878,7 +1926,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1887,7 +1935,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1896,7 +1944,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not allowed for the caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1905,7 +1953,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1914,18 +1962,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Rate limited; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1971,14 +2023,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done; no body */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Every error response */
+                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1987,7 +2039,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1996,7 +2048,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2005,9 +2057,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Every error response */
+                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {

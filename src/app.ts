@@ -16,6 +16,7 @@ import { installJsonBodies } from './lib/json-body.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
+import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
@@ -101,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    transformObject: (documentObject) =>
+      describeResponses('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
   });
   await fastify.register(swaggerUi, { routePrefix: '/docs' });
   fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());

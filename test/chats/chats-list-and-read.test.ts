@@ -183,7 +183,7 @@ describe('OpenAPI', () => {
     assert.ok(paths['/api/chats'].get.responses['200']);
     assert.ok(paths['/api/chats/{chat_id}/messages'].get.parameters.some((p: any) => p.name === 'after'));
     const send = paths['/api/chats/{chat_id}/messages'].post;
-    assert.deepEqual(Object.keys(send.responses).sort(), ['201', '400', '401', '403', '404', '429']);
+    assert.deepEqual(Object.keys(send.responses).sort(), ['201', '400', '401', '403', '404', '429', '503']);
     assert.ok(send.requestBody.content['application/json'].schema.properties.client_msg_id);
     assert.ok(paths['/api/chats/{chat_id}/read'].post.responses['204']);
   });

@@ -94,6 +94,19 @@ describe('operations', () => {
       assert.ok(doc.paths[path]?.[method], `${method} ${path} documented`);
     }
     assert.ok(doc.paths['/api/users/me'].get.security, 'bearer security documented');
+    // Every response says what its status means; 429 and 503 document Retry-After.
+    for (const [path, operations] of Object.entries<Record<string, { responses?: Record<string, any> }>>(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          assert.ok(
+            response.description && !['Default Response', 'Every error response'].includes(response.description),
+            `${method} ${path} ${status}: ${response.description}`,
+          );
+          if (status === '429' || status === '503') assert.ok(response.headers?.['Retry-After'], `${method} ${path} ${status} Retry-After`);
+        }
+      }
+    }
+    assert.equal(doc.paths['/api/users/me'].get.responses['503'].headers['Retry-After'].schema.type, 'integer');
     const docs = await api.get('/docs/');
     assert.equal(docs.status, 200);
     assert.match(docs.text, /swagger/i);
