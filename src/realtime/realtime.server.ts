@@ -1,9 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { Authenticator } from '../auth/auth.guard.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { EventBus } from '../lib/events.js';
+import { requestId } from '../lib/http.js';
 import type { Metrics } from '../lib/metrics.js';
 import { chatSocketHandlers, type SocketLimits } from './chat.socket.js';
 import { relayDomainEvents } from './event-relay.js';
@@ -52,6 +54,11 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     serveClient: false,
     transports: options.transports,
     maxHttpBufferSize: 64 * 1024, // as the REST body limit
+  });
+  // Engine.IO answers /socket.io/ HTTP requests itself (handshakes, polling, its own errors), past
+  // Fastify's hooks: they get an X-Request-Id here, like every other response.
+  fastify.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith('/socket.io/')) res.setHeader('x-request-id', requestId(req));
   });
   const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log) : async () => {};
   const delivery = new SocketChatDelivery(io, deps.redis !== null);

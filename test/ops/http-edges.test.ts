@@ -68,6 +68,13 @@ describe('errors and edges', () => {
     assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     const onError = await api.get('/api/users/me');
     assert.ok(onError.headers.get('x-request-id'));
+    // Engine.IO's own answers: a polling handshake, and a refused request (unknown transport).
+    const handshake = await api.get('/socket.io/?EIO=4&transport=polling', { headers: { 'x-request-id': 'eio-1' } });
+    assert.equal(handshake.status, 200);
+    assert.equal(handshake.headers.get('x-request-id'), 'eio-1');
+    const refused = await api.get('/socket.io/?EIO=4&transport=carrier-pigeon');
+    assert.equal(refused.status, 400);
+    assert.match(refused.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 });
 
