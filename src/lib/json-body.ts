@@ -11,6 +11,9 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  *   silently ignoring it.
  */
 export function installJsonBodies(app: FastifyInstance): void {
+  // JSON in and out: a text/plain body is an unsupported media type (415) like any other, not a
+  // string that then fails the body schema with a confusing message.
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -29,6 +29,10 @@ describe('errors and edges', () => {
     const res = await api.post('/api/users/login', { rawBody: 'email=a', contentType: 'application/x-www-form-urlencoded' });
     assert.equal(res.status, 415);
     assert.equal(typeof res.body.error, 'string');
+    // JSON text labelled text/plain is not JSON either (not a confusing schema error).
+    const plain = await api.post('/api/users/login', { rawBody: '{"email":"a@b.co","password":"x"}', contentType: 'text/plain' });
+    assert.equal(plain.status, 415);
+    assert.deepEqual(plain.body, { error: 'Unsupported content type: send application/json' });
   });
 
   it('413 for a body over 64 KiB', async () => {

@@ -339,15 +339,25 @@ export function refusedRequest(ops: Operation[], targets: Targets, documented: M
                 contentType,
                 body: body ?? '{}',
                 label: `content-type ${contentType}`,
-                // text/plain is parsed as a string, which no object schema accepts.
-                allowed: contentType?.startsWith('text/plain') ? [400] : [415],
+                // Only JSON is parsed: text/plain too is an unsupported media type.
+                allowed: [415],
               }),
             );
         case 'too-large':
           return fc
             .tuple(common, fc.constantFrom(64 * 1024 + 1, 100 * 1024), fc.constantFrom('application/json', 'text/plain'))
             .map(([[pathValues, query], size, contentType]) =>
-              build({ op, pathValues, query, auth: auth(op), contentType, body: JSON.stringify({ x: 'a'.repeat(size) }), label: `body of ${size} bytes`, allowed: [413] }),
+              build({
+                op,
+                pathValues,
+                query,
+                auth: auth(op),
+                contentType,
+                body: JSON.stringify({ x: 'a'.repeat(size) }),
+                label: `body of ${size} bytes`,
+                // The media type is checked before the body is read.
+                allowed: contentType === 'text/plain' ? [415] : [413],
+              }),
             );
         case 'method': {
           const taken = documented.get(op.path) ?? new Set();
