@@ -4,7 +4,7 @@ import type { EventBus } from '../lib/events.js';
 import { deleteBlock, insertBlock, userExists } from './blocks.repo.js';
 import { insertReport } from './reports.repo.js';
 
-export const REASON_MAX = 64;
+export const REASON_MAX = 500;
 export const DETAILS_MAX = 2000;
 
 export interface ReportInput {

@@ -29,7 +29,7 @@ describe('POST /api/users/{user_id}/report', () => {
     assert.equal(row!.reported_user_id, b.id);
     assert.equal(row!.reason, 'harassment');
     assert.equal(row!.details, '계속 욕설을 보냅니다');
-    for (const body of [{ reason: 'spam' }, { reason: '가짜 프로필', details: null }, { reason: 'r'.repeat(64), details: 'd'.repeat(2000) }]) {
+    for (const body of [{ reason: 'spam' }, { reason: '가짜 프로필', details: null }, { reason: 'r'.repeat(500), details: 'd'.repeat(2000) }]) {
       const ok = await report(a, b.id, body);
       assert.equal(ok.status, 201, JSON.stringify(body).slice(0, 40));
       assert.equal((await stored(ok.body.report_id))!.details, 'details' in body && body.details ? body.details : null);
@@ -44,7 +44,7 @@ describe('POST /api/users/{user_id}/report', () => {
       {},
       { reason: '' },
       { reason: '   ' },
-      { reason: 'r'.repeat(65) },
+      { reason: 'r'.repeat(501) },
       { reason: 12 },
       { reason: 'spam', details: 'd'.repeat(2001) },
       { reason: 'spam', details: 3 },

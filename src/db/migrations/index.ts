@@ -5,6 +5,7 @@ import * as m0003 from './0003-blocks-and-reports.js';
 import * as m0004 from './0004-matching.js';
 import * as m0005 from './0005-chat.js';
 import * as m0006 from './0006-daily-set-function.js';
+import * as m0007 from './0007-longer-report-reasons.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-matching': m0004,
   '0005-chat': m0005,
   '0006-daily-set-function': m0006,
+  '0007-longer-report-reasons': m0007,
 };
