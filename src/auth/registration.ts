@@ -28,8 +28,14 @@ export interface ValidRegistration {
   sajuVersion: number;
 }
 
-// Deliberately plain: one @, no spaces, a dot in the domain; the mailbox is proven by use, not regex.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Syntax only (the mailbox is proven by use): a dot-atom before the @ (no leading, trailing or
+// doubled dots, none of RFC 5322's specials), and a domain of at least two labels that neither
+// start nor end with a hyphen, the last one starting with a letter — international letters are
+// fine (사용자@예시.한국). Quoted local parts and IP-literal domains are refused.
+const ATOM = String.raw`[^\s@()<>\[\]\\,;:".]+`;
+const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`;
+const TOP_LABEL = String.raw`\p{L}(?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])`;
+const EMAIL = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+${TOP_LABEL}$`, 'u');
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -41,6 +41,9 @@ describe('POST /api/users/register', () => {
   const invalidCases: Array<[string, Record<string, unknown>, string]> = [
     ['email without @', { email: 'not-an-email' }, 'email'],
     ['email over 255 chars', { email: `${'a'.repeat(250)}@example.com` }, 'email'],
+    ...['a@x..com', '.a@x.com', 'a.@x.com', 'a..b@x.com', 'a@-x.com', 'a@x-.com', 'a@x.com.', 'a@b', 'a@b.c', '@x.com', 'a@', 'a b@x.com', '"a"@x.com', 'a@[1.2.3.4]', 'a@@x.com'].map(
+      (email): [string, Record<string, unknown>, string] => [`email ${email}`, { email }, 'email'],
+    ),
     ['password of 7 chars', { password: '1234567' }, 'password'],
     ['password of 129 chars', { password: 'x'.repeat(129) }, 'password'],
     ['blank name', { name: '   ' }, 'name'],
@@ -67,6 +70,14 @@ describe('POST /api/users/register', () => {
       assert.ok(res.body.details.some((d: { field: string }) => d.field === fieldName), res.text);
     });
   }
+
+  it('accepts unusual but valid addresses (plus tags, subdomains, international letters)', async () => {
+    for (const email of [`first.last+tag-${Date.now()}@sub.example.co.kr`, `사용자${Date.now()}@예시.한국`, `x_y-${Date.now()}@a-b.io`]) {
+      const res = await api.post('/api/users/register', { body: { ...userInput(), email } });
+      assert.equal(res.status, 201, `${email}: ${res.text}`);
+      assert.equal(res.body.email, email.toLowerCase());
+    }
+  });
 
   it('400 for each missing required field', async () => {
     for (const field of ['email', 'password', 'name', 'birth_date', 'gender']) {
