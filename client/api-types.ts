@@ -1651,7 +1651,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Why, in 1–64 characters (trimmed); free text, so clients can send a code such as spam, harassment, fake_profile, inappropriate_content, underage or other */
+                        /** @description Why, in 1–500 characters (trimmed); free text, so clients can send a code such as spam, harassment, fake_profile, inappropriate_content, underage or other */
                         reason: string;
                         /** @description Anything else the moderators should know */
                         details?: string | null;
