@@ -41,7 +41,8 @@ export class SafetyService {
   async report(reporterId: number, userId: number, input: ReportInput): Promise<{ report_id: number }> {
     if (userId === reporterId) throw invalid('You cannot report yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
     const reason = input.reason.trim();
-    if (reason.length === 0 || reason.length > REASON_MAX) {
+    const characters = [...reason].length; // code points, as the schema and PostgreSQL count them
+    if (characters === 0 || characters > REASON_MAX) {
       throw invalid(`Invalid field 'reason': must be 1 to ${REASON_MAX} characters`, [
         { field: 'reason', message: `must be 1 to ${REASON_MAX} characters` },
       ]);

@@ -29,7 +29,7 @@ describe('POST /api/users/{user_id}/report', () => {
     assert.equal(row!.reported_user_id, b.id);
     assert.equal(row!.reason, 'harassment');
     assert.equal(row!.details, '계속 욕설을 보냅니다');
-    for (const body of [{ reason: 'spam' }, { reason: '가짜 프로필', details: null }, { reason: 'r'.repeat(500), details: 'd'.repeat(2000) }]) {
+    for (const body of [{ reason: 'spam' }, { reason: '가짜 프로필', details: null }, { reason: 'r'.repeat(500), details: 'd'.repeat(2000) }, { reason: '😡'.repeat(500) }]) {
       const ok = await report(a, b.id, body);
       assert.equal(ok.status, 201, JSON.stringify(body).slice(0, 40));
       assert.equal((await stored(ok.body.report_id))!.details, 'details' in body && body.details ? body.details : null);
