@@ -147,6 +147,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             user_id: number;
                             name: string;
                             email: string;
@@ -255,6 +256,7 @@ export interface paths {
                             /** @description Access token lifetime in seconds */
                             expires_in: number;
                             user: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                                 user_id: number;
                                 name: string;
                                 email: string;
@@ -486,6 +488,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             user_id: number;
                             name: string;
                             email: string;
@@ -843,6 +846,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     user_id: number;
                 };
                 cookie?: never;
@@ -856,6 +860,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             user_id: number;
                             name: string;
                             /** @description International age (만 나이), Korean time */
@@ -945,6 +950,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             user_id: number;
                             name: string;
                             /** @description International age (만 나이), Korean time */
@@ -1012,6 +1018,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     user_id: number;
                 };
                 cookie?: never;
@@ -1025,6 +1032,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             user_id: number;
                             /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
                             compatibility_score: number;
@@ -1112,6 +1120,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                         receiver_id: number;
                     };
                 };
@@ -1124,8 +1133,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             match_id: number;
                             status: "requested" | "matched";
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             chat_id?: number;
                         };
                     };
@@ -1214,6 +1225,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     match_id: number;
                 };
                 cookie?: never;
@@ -1227,9 +1239,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             match_id: number;
                             /** @enum {string} */
                             status: "matched";
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             chat_id: number;
                         };
                     };
@@ -1316,6 +1330,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     match_id: number;
                 };
                 cookie?: never;
@@ -1329,6 +1344,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             match_id: number;
                             /** @enum {string} */
                             status: "declined";
@@ -1429,6 +1445,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             match_id: number;
                             status: "requested" | "matched" | "declined";
                             direction: "received" | "sent";
@@ -1440,11 +1457,13 @@ export interface paths {
                              */
                             created_at: string;
                             partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                                 user_id: number;
                                 name: string;
                                 age: number;
                                 profile_img_url: string | null;
                             };
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             chat_id: number | null;
                         }[];
                     };
@@ -1506,6 +1525,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     user_id: number;
                 };
                 cookie?: never;
@@ -1568,6 +1588,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     user_id: number;
                 };
                 cookie?: never;
@@ -1644,6 +1665,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     user_id: number;
                 };
                 cookie?: never;
@@ -1666,6 +1688,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             report_id: number;
                         };
                     };
@@ -1743,14 +1766,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             chat_id: number;
                             partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                                 user_id: number;
                                 name: string;
                                 profile_img_url: string | null;
                             };
                             last_message: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                                 message_id: number;
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                                 sender_id: number;
                                 content: string;
                                 /**
@@ -1817,6 +1844,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     chat_id: number;
                 };
                 cookie?: never;
@@ -1830,7 +1858,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             message_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             sender_id: number;
                             content: string;
                             /**
@@ -1891,6 +1921,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     chat_id: number;
                 };
                 cookie?: never;
@@ -1913,8 +1944,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             message_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             chat_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                             sender_id: number;
                             content: string;
                             /**
@@ -2010,6 +2044,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                     chat_id: number;
                 };
                 cookie?: never;
@@ -2018,6 +2053,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
                         message_id?: number;
                     };
                 };

@@ -103,11 +103,34 @@ export function validationIssues(errors: ErrorObject[], part: string | undefined
 
 const PART_NAME: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
+/** Ids are PostgreSQL integers; nothing is stored under a larger one. */
+const ID_MAX = 2147483647;
+const NOT_FOUND_BY_ID_FIELD: Record<string, string> = {
+  user_id: 'User not found',
+  receiver_id: 'User not found',
+  chat_id: 'Chat not found',
+  match_id: 'Match not found',
+  message_id: 'Message not found in this chat',
+};
+
+/**
+ * A positive integer id beyond the largest id that can exist names nothing: it is "not found",
+ * like any unknown id (the contract keeps `400` for ids that are not positive integers). Returns
+ * the not-found message when the first validation error is exactly that, else null.
+ */
+export function outOfRangeIdMessage(errors: readonly ErrorObject[]): string | null {
+  const first = errors[0];
+  if (!first || first.keyword !== 'maximum' || (first.params as { limit?: unknown }).limit !== ID_MAX) return null;
+  return NOT_FOUND_BY_ID_FIELD[first.instancePath.split('/').at(-1) ?? ''] ?? null;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
     if (err instanceof DomainError) return sendDomainError(reply, err);
     if (err.validation) {
       const part = PART_NAME[err.validationContext ?? 'body'];
+      const notFound = part === 'path' || part === 'body' ? outOfRangeIdMessage(err.validation as ErrorObject[]) : null;
+      if (notFound) return reply.code(404).send({ error: notFound });
       const details = validationIssues(err.validation as ErrorObject[], part);
       const first = details[0];
       const text = first ? `Invalid ${part} field '${first.field}': ${first.message}` : 'Invalid request';

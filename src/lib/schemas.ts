@@ -13,7 +13,11 @@ export const ErrorBody = Type.Object(
   { $id: 'Error', description: 'Every error response' },
 );
 
-export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+export const Id = Type.Integer({
+  minimum: 1,
+  maximum: 2147483647,
+  description: 'A positive integer id. In a path or a request body a larger one names nothing: 404, not 400',
+});
 /**
  * `T | null`. A scalar schema becomes `type: [T, "null"]` (JSON Schema 2020-12, as OpenAPI 3.1
  * wants) rather than `anyOf`: the response serialiser writes a type list directly, while an

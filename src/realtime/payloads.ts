@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from 'typebox';
 import { DomainError } from '../lib/errors.js';
-import { NUL_MESSAGE, nulPath, validationIssues } from '../lib/http.js';
+import { NUL_MESSAGE, nulPath, outOfRangeIdMessage, validationIssues } from '../lib/http.js';
 import { isUnavailable, SERVICE_UNAVAILABLE } from '../lib/unavailable.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -26,6 +26,8 @@ export function payloadParser<S extends TSchema>(schema: S): Parse<Static<S>> {
       return { ok: false, error: `Invalid payload field '${field}': ${NUL_MESSAGE}` };
     }
     if (validate(payload)) return { ok: true, value: payload };
+    const notFound = outOfRangeIdMessage(validate.errors ?? []);
+    if (notFound) return { ok: false, error: notFound };
     const first = validationIssues(validate.errors ?? [], 'payload')[0];
     return { ok: false, error: first ? `Invalid payload field '${first.field}': ${first.message}` : 'Invalid payload' };
   };

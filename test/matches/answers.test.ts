@@ -63,7 +63,8 @@ describe('POST /api/matches/{match_id}/accept', () => {
     assert.equal(byStranger.status, 404);
     assert.equal('match_id' in byStranger.body, false, 'nothing about the match leaks');
     assert.equal((await accept(b, 2_000_000_000)).status, 404);
-    for (const bad of ['abc', '0', '-1', '1.5', '99999999999']) assert.equal((await accept(b, bad)).status, 400, bad);
+    for (const bad of ['abc', '0', '-1', '1.5']) assert.equal((await accept(b, bad)).status, 400, bad);
+    assert.equal((await accept(b, '99999999999')).status, 404, 'a positive integer beyond any id: not found');
     assert.equal((await api.post(`/api/matches/${matchId}/accept`)).status, 401);
     assert.equal((await t.database.db.selectFrom('matches').select('status').where('id', '=', matchId).executeTakeFirst())!.status, 'requested');
     assert.equal((await chatsOf(matchId)).length, 0);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { stringsOf } from './checks.js';
 import { fillPath, type Operation } from './openapi.js';
 import type { RawRequest } from './raw-http.js';
-import { BAD_PATH_IDS, EXTRA_KEYS, hostileJson, hostileString, INJECTION_STRINGS, invalidValue, validObject, validValue } from './values.js';
+import { BAD_PATH_IDS, EXTRA_KEYS, hostileJson, hostileString, INJECTION_STRINGS, invalidValue, outOfRangeId, validObject, validValue } from './values.js';
 
 /**
  * Generated HTTP requests, each with the statuses the OpenAPI document and the contract allow for
@@ -254,6 +254,15 @@ function queryFault(op: Operation): fc.Arbitrary<Array<[string, string]>> {
   return fc.oneof(replaced, ...dropped).filter((pairs) => !op.queryValid(toQueryObject(pairs)));
 }
 
+function hasOutOfRangeId(body: string | undefined): boolean {
+  try {
+    const parsed: unknown = body === undefined ? undefined : JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && Object.entries(parsed).some(([k, v]) => k.endsWith('_id') && outOfRangeId(v));
+  } catch {
+    return false;
+  }
+}
+
 export function encodable(s: string): boolean {
   try {
     encodeURIComponent(s);
@@ -309,7 +318,8 @@ export function refusedRequest(ops: Operation[], targets: Targets, documented: M
               contentType: body === undefined ? undefined : 'application/json',
               body,
               label: 'bad path id',
-              allowed: [400],
+              // (Path parameters over 100 characters are refused before routing: 400.)
+              allowed: Object.values(bad.values).some((v) => outOfRangeId(v) && v.length <= 100) && !bad.raw ? [404] : [400],
             }),
           );
         case 'query':
@@ -318,7 +328,17 @@ export function refusedRequest(ops: Operation[], targets: Targets, documented: M
           );
         case 'body':
           return fc.tuple(common, invalidBody(op), fc.constantFrom(...JSON_TYPES)).map(([[pathValues, query], body, contentType]) =>
-            build({ op, pathValues, query, auth: auth(op), contentType, body, label: 'invalid body', allowed: [400] }),
+            build({
+              op,
+              pathValues,
+              query,
+              auth: auth(op),
+              contentType,
+              body,
+              label: 'invalid body',
+              // An out-of-range id is a 404 when it is the first fault the validator meets.
+              allowed: hasOutOfRangeId(body) ? [400, 404] : [400],
+            }),
           );
         case 'json':
           return fc

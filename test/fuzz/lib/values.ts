@@ -57,7 +57,16 @@ export const UNICODE_STRINGS = [
 
 export const BAD_ID_VALUES: unknown[] = [0, -1, 2 ** 31, 2 ** 53, -(2 ** 31), 1.5, 1e308, '12', '1', 'abc', '', null, true, false, [], [1], {}, { $gt: '' }, { $ne: null }];
 
-/** Path segment values (decoded) that are not positive integers. */
+/**
+ * A positive integer beyond the largest id (2^31 − 1): a valid id that names nothing, so the
+ * server answers 404 for it in a path or an id field of a body (not 400).
+ */
+export function outOfRangeId(value: unknown): boolean {
+  if (typeof value === 'string') return /^[1-9][0-9]*$/.test(value) && Number(value) > 2147483647;
+  return typeof value === 'number' && Number.isInteger(value) && value > 2147483647;
+}
+
+/** Path segment values (decoded) that are not valid ids (400), or out of range (404). */
 export const BAD_PATH_IDS = [
   '0',
   '-1',
