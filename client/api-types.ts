@@ -553,8 +553,7 @@ export interface paths {
                         bio?: string | null;
                         /** @description An http(s) URL */
                         profile_img_url?: string | null;
-                        /** @description Genders to be recommended */
-                        interested_in?: ("male" | "female" | "other")[];
+                        interested_in?: ("male" | "female" | "other")[] | null;
                     };
                 };
             };

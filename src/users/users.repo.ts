@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database, NewUser, UserRow, UserUpdate } from '../db/schema.js';
+import type { Database, Gender, NewUser, UserRow, UserUpdate } from '../db/schema.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -65,6 +65,11 @@ export class SessionUserQuery {
     const result = await this.db.executeQuery<ProfileRow>({ ...this.compiled, parameters: [sessionId, userId] });
     return result.rows[0];
   }
+}
+
+export async function findGender(db: Executor, userId: number): Promise<Gender | undefined> {
+  const row = await db.selectFrom('users').select('gender').where('id', '=', userId).executeTakeFirst();
+  return row?.gender;
 }
 
 export async function updateProfile(db: Executor, userId: number, changes: UserUpdate): Promise<boolean> {

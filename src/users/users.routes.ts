@@ -31,7 +31,14 @@ const ProfileUpdate = Type.Object(
     bio: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
     profile_img_url: Type.Optional(Nullable(Type.String({ maxLength: 2048, description: 'An http(s) URL' }))),
     interested_in: Type.Optional(
-      Type.Array(GenderSchema, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Genders to be recommended' }),
+      Nullable(
+        Type.Array(GenderSchema, {
+          minItems: 1,
+          maxItems: 3,
+          uniqueItems: true,
+          description: 'Genders to be recommended; null restores the default for your gender',
+        }),
+      ),
     ),
   },
   {

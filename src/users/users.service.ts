@@ -1,17 +1,19 @@
 import { verifyPassword } from '../auth/passwords.js';
+import { defaultInterests } from '../auth/registration.js';
 import type { Db } from '../db/database.js';
 import type { Gender, UserUpdate } from '../db/schema.js';
 import { invalid, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
-import { deleteUserData, findPasswordHash, updateProfile } from './users.repo.js';
+import { deleteUserData, findGender, findPasswordHash, updateProfile } from './users.repo.js';
 
 export interface ProfileChanges {
   location?: string | null;
   job?: string | null;
   bio?: string | null;
   profile_img_url?: string | null;
-  interested_in?: Gender[];
+  /** null: back to the default for the user's gender. */
+  interested_in?: Gender[] | null;
 }
 
 /** Blank text clears a field like null does; other text is stored trimmed. */
@@ -54,7 +56,13 @@ export class UsersService {
       }
       update.profile_img_url = url;
     }
-    if (changes.interested_in !== undefined) update.interested_in = [...new Set(changes.interested_in)].sort();
+    if (changes.interested_in === null) {
+      const gender = await findGender(this.db, userId);
+      if (!gender) throw unauthorized('Account no longer exists');
+      update.interested_in = defaultInterests(gender);
+    } else if (changes.interested_in !== undefined) {
+      update.interested_in = [...new Set(changes.interested_in)].sort();
+    }
     if (Object.keys(update).length === 0) return;
     if (!(await updateProfile(this.db, userId, update))) throw unauthorized('Account no longer exists');
   }

@@ -60,6 +60,12 @@ describe('PUT /api/users/me', () => {
     assert.equal((await api.put('/api/users/me', { token: user.accessToken, body: { interested_in: ['male', 'other'] } })).status, 200);
     me = (await api.get('/api/users/me', { token: user.accessToken })).body;
     assert.deepEqual(me.interested_in.sort(), ['male', 'other']);
+
+    // null, like for the other fields, clears the choice: back to the default for the gender.
+    assert.equal((await api.put('/api/users/me', { token: user.accessToken, body: { interested_in: null } })).status, 200);
+    me = (await api.get('/api/users/me', { token: user.accessToken })).body;
+    assert.equal(me.gender, 'female');
+    assert.deepEqual(me.interested_in, ['male']);
   });
 
   it('accepts the limits exactly and refuses one character more', async () => {
