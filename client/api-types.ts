@@ -132,10 +132,9 @@ export interface paths {
                         birth_date: string;
                         gender: "male" | "female" | "other";
                         birth_time?: string | null;
-                        /** @default solar */
-                        birth_calendar?: "solar" | "lunar";
-                        /** @description Lunar only: the birth month is a leap month (윤달) */
-                        is_leap_month?: boolean;
+                        birth_calendar?: ("solar" | "lunar") | null;
+                        /** @description Lunar only: the birth month is a leap month (윤달); false when absent or null */
+                        is_leap_month?: boolean | null;
                     };
                 };
             };

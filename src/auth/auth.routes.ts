@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { errors, GenderSchema, Id } from '../lib/schemas.js';
+import { errors, GenderSchema, Id, Nullable } from '../lib/schemas.js';
 import type { AuthService, ClientInfo } from './auth.service.js';
 
 const UserSummary = Type.Object({ user_id: Id, name: Type.String(), email: Type.String() });
@@ -23,8 +23,10 @@ const RegisterBody = Type.Object(
     birth_time: Type.Optional(
       Type.Union([Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, 24 h, Korean local time' }), Type.Null()]),
     ),
-    birth_calendar: Type.Optional(Type.Union([Type.Literal('solar'), Type.Literal('lunar')], { default: 'solar' })),
-    is_leap_month: Type.Optional(Type.Boolean({ description: 'Lunar only: the birth month is a leap month (윤달)' })),
+    birth_calendar: Type.Optional(
+      Nullable(Type.Union([Type.Literal('solar'), Type.Literal('lunar')], { description: '"solar" when absent or null' })),
+    ),
+    is_leap_month: Type.Optional(Nullable(Type.Boolean({ description: 'Lunar only: the birth month is a leap month (윤달); false when absent or null' }))),
   },
   { additionalProperties: false },
 );

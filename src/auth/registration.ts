@@ -9,8 +9,8 @@ export interface RegisterInput {
   birth_date: string;
   gender: Gender;
   birth_time?: string | null | undefined;
-  birth_calendar?: 'solar' | 'lunar' | undefined;
-  is_leap_month?: boolean | undefined;
+  birth_calendar?: 'solar' | 'lunar' | null | undefined;
+  is_leap_month?: boolean | null | undefined;
 }
 
 export interface ValidRegistration {

@@ -95,6 +95,16 @@ describe('POST /api/users/register', () => {
     assert.equal((await api.post('/api/users/register', { body: userInput({ birth_date: '2008-01-01' }) })).status, 400);
   });
 
+  it('takes null for the optional birth fields as "not given" (solar, no leap month, no time)', async () => {
+    const input = { ...userInput({ birth_date: '1990-05-05' }), birth_time: null, birth_calendar: null, is_leap_month: null };
+    assert.equal((await api.post('/api/users/register', { body: input })).status, 201);
+    const login = await api.post('/api/users/login', { body: { email: input.email, password: input.password } });
+    const me = (await api.get('/api/users/me', { token: login.body.access_token })).body;
+    assert.equal(me.birth_calendar, 'solar');
+    assert.equal(me.birth_time, null);
+    assert.equal(me.solar_birth_date, '1990-05-05');
+  });
+
   it('stores birth time and a lunar birthday, shown back by GET /me', async () => {
     const input = userInput({ birth_date: '1990-01-01', birth_calendar: 'lunar', birth_time: '23:30' });
     assert.equal((await api.post('/api/users/register', { body: input })).status, 201);
