@@ -1656,7 +1656,7 @@ export interface paths {
         put?: never;
         /**
          * Report a user to the moderators
-         * @description Works whether or not either user blocked the other. The report outlives the reported account (only its id is kept). `400` for the caller's own id or an invalid body, `404` for an unknown user.
+         * @description Works whether or not either user blocked the other. The report outlives the reported account (only its id is kept). `400` for the caller's own id or an invalid body, `404` for an unknown user, `429` (with Retry-After) past 30 reports by the caller in an hour.
          */
         post: {
             parameters: {
@@ -1712,6 +1712,17 @@ export interface paths {
                 /** @description Not found, or not the caller's business */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before retrying */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {

@@ -119,7 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
   await fastify.register(
-    matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook }),
+    matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../lib/events.js';
+import type { RateLimiter } from '../lib/rate-limit.js';
 import { safetyRoutes } from '../safety/safety.routes.js';
 import { SafetyService } from '../safety/safety.service.js';
 import { PublicProfileService } from '../users/public-profile.service.js';
@@ -20,6 +21,8 @@ export interface MatchingDeps {
   requestsPerDay: number;
   now: () => Date;
   authenticate: onRequestHookHandler;
+  /** Shared counters (Redis when configured): the reports limit. */
+  limiter: RateLimiter;
 }
 
 /**
@@ -38,6 +41,6 @@ export function matchingPlugin(deps: MatchingDeps) {
       recommendationsRoutes(new RecommendationsService(db, rankings, now), new CompatibilityService(db), authenticate),
     );
     await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
-    await fastify.register(safetyRoutes(new SafetyService(db, events), authenticate));
+    await fastify.register(safetyRoutes(new SafetyService(db, events, deps.limiter), authenticate));
   };
 }

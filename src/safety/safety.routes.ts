@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
 import { bearer, errors, Id, Nullable } from '../lib/schemas.js';
-import { DETAILS_MAX, REASON_MAX, type SafetyService } from './safety.service.js';
+import { DETAILS_MAX, REASON_MAX, REPORTS_PER_HOUR, type SafetyService } from './safety.service.js';
 
 const UserIdParam = Type.Object({ user_id: Id }, { additionalProperties: false });
 
@@ -64,11 +64,12 @@ export function safetyRoutes(safety: SafetyService, authenticate: onRequestHookH
         summary: 'Report a user to the moderators',
         description:
           'Works whether or not either user blocked the other. The report outlives the reported account (only its id ' +
-          "is kept). `400` for the caller's own id or an invalid body, `404` for an unknown user.",
+          "is kept). `400` for the caller's own id or an invalid body, `404` for an unknown user, `429` (with " +
+          `Retry-After) past ${REPORTS_PER_HOUR} reports by the caller in an hour.`,
         security: bearer,
         params: UserIdParam,
         body: ReportBody,
-        response: { 201: Type.Object({ report_id: Id }), ...errors(400, 401, 404) },
+        response: { 201: Type.Object({ report_id: Id }), ...errors(400, 401, 404, 429) },
       },
       handler: async (req, reply) => reply.code(201).send(await safety.report(callerOf(req).userId, req.params.user_id, req.body)),
     });

@@ -1,11 +1,15 @@
 import type { Db } from '../db/database.js';
-import { invalid, notFound } from '../lib/errors.js';
+import { invalid, notFound, rateLimited } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
+import type { RateLimiter } from '../lib/rate-limit.js';
 import { deleteBlock, insertBlock, userExists } from './blocks.repo.js';
 import { insertReport } from './reports.repo.js';
 
 export const REASON_MAX = 500;
 export const DETAILS_MAX = 2000;
+/** Reports one person may file per hour (on every process, through the shared limiter): far above
+ * what anyone needs, low enough that nobody can flood the moderators. */
+export const REPORTS_PER_HOUR = 30;
 
 export interface ReportInput {
   reason: string;
@@ -21,6 +25,7 @@ export class SafetyService {
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
+    private readonly limiter: RateLimiter,
   ) {}
 
   /** Idempotent: blocking again is a no-op (and publishes nothing). */
@@ -48,6 +53,8 @@ export class SafetyService {
       ]);
     }
     const details = input.details?.trim() || null;
+    const attempt = await this.limiter.hit(`report:user:${reporterId}`, REPORTS_PER_HOUR, 3600);
+    if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds, 'Too many reports, please try again later');
     const reportId = await insertReport(this.db, { reporterId, reportedUserId: userId, reason, details });
     if (reportId === undefined) throw notFound('User not found');
     return { report_id: reportId };

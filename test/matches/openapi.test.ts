@@ -19,7 +19,7 @@ const ROUTES: Array<[string, string, string[]]> = [
   ['get', '/api/users/{user_id}', ['200', '400', '401', '404', '503']],
   ['post', '/api/users/{user_id}/block', ['204', '400', '401', '404', '503']],
   ['delete', '/api/users/{user_id}/block', ['204', '400', '401', '404', '503']],
-  ['post', '/api/users/{user_id}/report', ['201', '400', '401', '404', '503']],
+  ['post', '/api/users/{user_id}/report', ['201', '400', '401', '404', '429', '503']],
 ];
 
 it('documents every matching and safety route with tags, summary, bearer auth, inputs and responses', async () => {

@@ -61,6 +61,20 @@ describe('POST /api/users/{user_id}/report', () => {
     assert.equal(count.length, 0);
   });
 
+  it('429 with Retry-After past 30 reports by one person in an hour; others are not affected', async () => {
+    const a = await man(api);
+    const b = await woman(api);
+    const c = await man(api);
+    for (let i = 1; i <= 30; i++) assert.equal((await report(a, b.id, { reason: `spam ${i}` })).status, 201, `report ${i}`);
+    const refused = await report(a, b.id, { reason: 'spam 31' });
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, { error: 'Too many reports, please try again later' });
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal((await report(c, b.id, { reason: 'spam' })).status, 201, 'the limit is per reporter');
+    const count = await t.database.db.selectFrom('reports').select('id').where('reporter_id', '=', a.id).execute();
+    assert.equal(count.length, 30, 'the refused report was not stored');
+  });
+
   it('404 for an unknown user, 401 without a token; works whatever the blocks', async () => {
     const a = await man(api);
     const b = await woman(api);
