@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { forbidden, invalid, notFound, rateLimited } from '../lib/errors.js';
+import { forbidden, invalid, notFound, rateLimited, NOT_FOUND } from '../lib/errors.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import type { ChatDelivery, StoredMessage } from './chat-delivery.js';
@@ -9,7 +9,7 @@ import { CONTENT_MAX, type ChatSummaryView, type HistoryMessageView } from './ch
 import { MessageWriter } from './message-writer.js';
 import { findMessagesBetween } from './messages.repo.js';
 
-export const CHAT_NOT_FOUND = 'Chat not found';
+export const CHAT_NOT_FOUND = NOT_FOUND.chat;
 export const BLOCKED = 'Blocked: messages between you and this user are not allowed';
 
 export const SEND_RATE_LIMITED = 'rate limited: too many messages, slow down';
@@ -104,7 +104,7 @@ export class ChatsService {
     const access = await this.requireVisible(chatId, userId);
     const target = await findReadTarget(this.db, chatId, messageId);
     if (target === undefined) {
-      if (messageId !== undefined) throw notFound('Message not found in this chat');
+      if (messageId !== undefined) throw notFound(NOT_FOUND.message);
       return null; // an empty chat: nothing to mark
     }
     const mark = await advanceReadMark(this.db, chatId, userId, target);

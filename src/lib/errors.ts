@@ -32,6 +32,14 @@ export const invalid = (message: string, details?: FieldIssue[]) => new DomainEr
 export const unauthorized = (message = 'Unauthorized') => new DomainError('unauthorized', message);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
 export const notFound = (message: string) => new DomainError('not_found', message);
+
+/** What a client is told about each kind of thing it may not have or see. */
+export const NOT_FOUND = {
+  user: 'User not found',
+  chat: 'Chat not found',
+  match: 'Match not found',
+  message: 'Message not found in this chat',
+} as const;
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests, please try again later') =>
   new DomainError('rate_limited', message, undefined, retryAfterSeconds);

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, STATUS_BY_KIND, type FieldIssue } from './errors.js';
+import { DomainError, NOT_FOUND, notFound as notFoundError, STATUS_BY_KIND, type FieldIssue } from './errors.js';
+import { ID_MAX } from './schemas.js';
 import { strictIntegers } from './strict-integers.js';
 import { isUnavailable, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable.js';
 
@@ -103,14 +104,12 @@ export function validationIssues(errors: ErrorObject[], part: string | undefined
 
 const PART_NAME: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
-/** Ids are PostgreSQL integers; nothing is stored under a larger one. */
-const ID_MAX = 2147483647;
 const NOT_FOUND_BY_ID_FIELD: Record<string, string> = {
-  user_id: 'User not found',
-  receiver_id: 'User not found',
-  chat_id: 'Chat not found',
-  match_id: 'Match not found',
-  message_id: 'Message not found in this chat',
+  user_id: NOT_FOUND.user,
+  receiver_id: NOT_FOUND.user,
+  chat_id: NOT_FOUND.chat,
+  match_id: NOT_FOUND.match,
+  message_id: NOT_FOUND.message,
 };
 
 /**
@@ -130,7 +129,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.validation) {
       const part = PART_NAME[err.validationContext ?? 'body'];
       const notFound = part === 'path' || part === 'body' ? outOfRangeIdMessage(err.validation as ErrorObject[]) : null;
-      if (notFound) return reply.code(404).send({ error: notFound });
+      if (notFound) return sendDomainError(reply, notFoundError(notFound));
       const details = validationIssues(err.validation as ErrorObject[], part);
       const first = details[0];
       const text = first ? `Invalid ${part} field '${first.field}': ${first.message}` : 'Invalid request';

@@ -13,9 +13,11 @@ export const ErrorBody = Type.Object(
   { $id: 'Error', description: 'Every error response' },
 );
 
+/** Ids are PostgreSQL integers (int4): nothing is stored under a larger one. */
+export const ID_MAX = 2147483647;
 export const Id = Type.Integer({
   minimum: 1,
-  maximum: 2147483647,
+  maximum: ID_MAX,
   description: 'A positive integer id. In a path or a request body a larger one names nothing: 404, not 400',
 });
 /**

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { invalid, notFound } from '../lib/errors.js';
+import { invalid, notFound, NOT_FOUND } from '../lib/errors.js';
 import { chartFromKey, compatibility } from '../saju/index.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
 import type { ProfileRow } from '../users/users.repo.js';
@@ -15,7 +15,7 @@ export class CompatibilityService {
       throw invalid('You cannot check compatibility with yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
     }
     const other = await findPerson(this.db, userId);
-    if (!other || (await eitherBlocked(this.db, caller.id, userId))) throw notFound('User not found');
+    if (!other || (await eitherBlocked(this.db, caller.id, userId))) throw notFound(NOT_FOUND.user);
     // The caller is "나" in the Korean texts; the points do not depend on the order.
     const result = compatibility(chartFromKey(caller.saju_key), chartFromKey(other.saju_key));
     return {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database, MatchStatus } from '../db/schema.js';
-import { conflict, forbidden, invalid, notFound, rateLimited } from '../lib/errors.js';
+import { conflict, forbidden, invalid, notFound, rateLimited, NOT_FOUND } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import { internationalAge } from '../lib/time.js';
 import { compatibilityScore } from '../saju/index.js';
@@ -47,7 +47,7 @@ export class MatchesService {
     const result = await this.db.transaction().execute(async (trx) => {
       await lockRequester(trx, caller.id);
       const receiver = await findPerson(trx, receiverId);
-      if (!receiver || (await eitherBlocked(trx, caller.id, receiverId))) throw notFound('User not found');
+      if (!receiver || (await eitherBlocked(trx, caller.id, receiverId))) throw notFound(NOT_FOUND.user);
       let pair = await findPairForUpdate(trx, caller.id, receiverId);
       if (!pair) {
         const sent = await countRequestsCreated(trx, caller.id, day.start, day.end);
@@ -125,9 +125,9 @@ export class MatchesService {
   private async answerable(trx: Transaction<Database>, userId: number, matchId: number): Promise<MatchRow & { status: MatchStatus }> {
     const match = await findMatchForUpdate(trx, matchId);
     const isParticipant = match && (match.requester_id === userId || match.receiver_id === userId);
-    if (!match || !isParticipant) throw notFound('Match not found');
+    if (!match || !isParticipant) throw notFound(NOT_FOUND.match);
     const partnerId = match.requester_id === userId ? match.receiver_id : match.requester_id;
-    if (await eitherBlocked(trx, userId, partnerId)) throw notFound('Match not found');
+    if (await eitherBlocked(trx, userId, partnerId)) throw notFound(NOT_FOUND.match);
     if (match.requester_id === userId) throw forbidden('Only the receiver of a match request can answer it');
     return match;
   }

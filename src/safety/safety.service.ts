@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { invalid, notFound, rateLimited } from '../lib/errors.js';
+import { invalid, notFound, rateLimited, NOT_FOUND } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { deleteBlock, insertBlock, userExists } from './blocks.repo.js';
@@ -32,14 +32,14 @@ export class SafetyService {
   async block(blockerId: number, userId: number): Promise<void> {
     if (userId === blockerId) throw invalid('You cannot block yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
     const outcome = await insertBlock(this.db, blockerId, userId);
-    if (outcome === 'no_such_user') throw notFound('User not found');
+    if (outcome === 'no_such_user') throw notFound(NOT_FOUND.user);
     if (outcome === 'blocked') this.events.publish('userBlocked', { blockerId, blockedId: userId });
   }
 
   /** Idempotent: unblocking someone not blocked is a no-op. Only the caller's own block is lifted. */
   async unblock(blockerId: number, userId: number): Promise<void> {
     if (userId === blockerId) throw invalid('You cannot unblock yourself', [{ field: 'user_id', message: 'must not be your own id' }]);
-    if (!(await userExists(this.db, userId))) throw notFound('User not found');
+    if (!(await userExists(this.db, userId))) throw notFound(NOT_FOUND.user);
     await deleteBlock(this.db, blockerId, userId);
   }
 
@@ -56,7 +56,7 @@ export class SafetyService {
     const attempt = await this.limiter.hit(`report:user:${reporterId}`, REPORTS_PER_HOUR, 3600);
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds, 'Too many reports, please try again later');
     const reportId = await insertReport(this.db, { reporterId, reportedUserId: userId, reason, details });
-    if (reportId === undefined) throw notFound('User not found');
+    if (reportId === undefined) throw notFound(NOT_FOUND.user);
     return { report_id: reportId };
   }
 }

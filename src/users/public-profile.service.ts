@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { notFound } from '../lib/errors.js';
+import { notFound, NOT_FOUND } from '../lib/errors.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
 import { findPerson } from '../matches/matches.repo.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
@@ -14,7 +14,7 @@ export class PublicProfileService {
   async view(viewerId: number, userId: number) {
     const person = await findPerson(this.db, userId);
     // A block either way makes the two strangers again: the same 404 as an unknown id.
-    if (!person || (userId !== viewerId && (await eitherBlocked(this.db, viewerId, userId)))) throw notFound('User not found');
+    if (!person || (userId !== viewerId && (await eitherBlocked(this.db, viewerId, userId)))) throw notFound(NOT_FOUND.user);
     return {
       user_id: person.id,
       name: person.name,
