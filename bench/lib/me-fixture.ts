@@ -4,16 +4,16 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { freshBenchDatabase } from './bench-db.js';
 import { cpuSeconds } from './processes.js';
+import { DEMO_PASSWORD, login } from './recs-fixture.js';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-0123456789';
-export const BENCH_PASSWORD = 'bench password';
 
 /** A fresh PostgreSQL database with `userCount` users for GET /api/users/me benchmarks. */
 export async function seedMeDatabase(name: string, userCount: number): Promise<string> {
   const url = await freshBenchDatabase(name);
   const database = await openDatabase({ url });
   await migrateToLatest(database.db);
-  const hash = await hashPassword(BENCH_PASSWORD);
+  const hash = await hashPassword(DEMO_PASSWORD);
   await database.db
     .insertInto('users')
     .values(
@@ -47,15 +47,7 @@ export function benchAppEnv(databaseUrl: string): Record<string, string> {
 /** Logs every bench user in once through the app; any server sharing the secret accepts the tokens. */
 export async function loginAll(port: number, userCount: number): Promise<string[]> {
   const tokens: string[] = [];
-  for (let i = 0; i < userCount; i++) {
-    const res = await fetch(`http://127.0.0.1:${port}/api/users/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench${i}@example.com`, password: BENCH_PASSWORD }),
-    });
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    tokens.push(((await res.json()) as { access_token: string }).access_token);
-  }
+  for (let i = 0; i < userCount; i++) tokens.push(await login(port, i));
   return tokens;
 }
 
