@@ -3,13 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { RedisRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
+import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { client, type Client } from '../helpers/client.js';
 import { userInput } from '../helpers/factories.js';
 import { closeSockets, connect, request } from '../helpers/socket.js';
@@ -71,28 +70,6 @@ async function startNode(dbUrl: string): Promise<Node> {
   };
 }
 
-async function sharedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `test_limits_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
-  await migrateToLatest(handle.db);
-  await handle.close();
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: SERVER });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 let ipCounter = 0;
 /** A client address of its own (TEST-NET-3), so that tests do not share per-IP budgets. */
 const newIp = () => `203.0.113.${++ipCounter}`;
@@ -116,8 +93,7 @@ async function person(one: Node, two: Node, gender: 'male' | 'female' = 'female'
 }
 
 describe('limits shared by two nodes through Redis (and the database)', () => {
-  let db: { url: string; drop(): Promise<void> };
-  let direct: Awaited<ReturnType<typeof openDatabase>>;
+  let db: TestDatabase;
   let one: Node;
   let two: Node;
   const both = () => [one, two] as const;
@@ -125,15 +101,13 @@ describe('limits shared by two nodes through Redis (and the database)', () => {
   const alternate = (i: number) => both()[i % 2]!;
 
   before(async () => {
-    db = await sharedDatabase();
-    direct = await openDatabase({ url: db.url, poolSize: 1 });
-    [one, two] = await Promise.all([startNode(db.url), startNode(db.url)]);
+    db = await freshPostgresDatabase(SERVER);
+    [one, two] = await Promise.all([startNode(db.url!), startNode(db.url!)]);
   });
   afterEach(closeSockets);
   after(async () => {
     await Promise.all([one?.close(), two?.close()]);
-    await direct?.close();
-    await db?.drop();
+    await db?.close();
     const redis = new Redis(REDIS);
     const keys = await redis.keys(`rl:${RUN}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -183,7 +157,7 @@ describe('limits shared by two nodes through Redis (and the database)', () => {
   it('chat messages per user: sockets on both nodes and the REST fallback share one budget', async () => {
     const a = await person(one, two, 'male');
     const b = await person(two, one, 'female');
-    const { chatId } = await insertChat(direct.db, a.id, b.id);
+    const { chatId } = await insertChat(db.db, a.id, b.id);
     const onOne = await connect(one.url, a.token);
     const onTwo = await connect(two.url, a.token);
     // One socket may send 7 per 10 s (burst 6 + 0.1/s), so a user may too: 4 + 4 from two
@@ -201,7 +175,7 @@ describe('limits shared by two nodes through Redis (and the database)', () => {
     assert.match(rest.body.error, /^rate limited/);
     // B has a budget of her own.
     assert.equal((await request(await connect(two.url, b.token), 'sendMessage', { chat_id: chatId, content: 'hi' })).ok, true);
-    const stored = await direct.db.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('sender_id', '=', a.id).execute();
+    const stored = await db.db.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('sender_id', '=', a.id).execute();
     assert.equal(stored.length, 7);
   });
 

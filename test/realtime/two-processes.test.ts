@@ -3,14 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/database.js';
 import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import type { AdapterKind } from '../../src/realtime/redis-adapter.js';
 import { insertChat } from '../helpers/chat-factory.js';
+import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { client } from '../helpers/client.js';
 import { createUser } from '../helpers/factories.js';
 import { closeSockets, connect, disconnected, eventually, nextEvent, record, request } from '../helpers/socket.js';
@@ -50,38 +49,16 @@ async function startNode(dbUrl: string, adapter: AdapterKind, adapterKey: string
   };
 }
 
-async function sharedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `test_cluster_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const handle: DatabaseHandle = await openDatabase({ url: url.toString() });
-  await migrateToLatest(handle.db);
-  await handle.close();
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: SERVER });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 for (const adapter of ['pubsub', 'streams'] as const) {
   describe(`two server nodes on one database and Redis (${adapter} adapter)`, () => {
-    let db: { url: string; drop(): Promise<void> };
+    let db: TestDatabase;
     let one: Node;
     let two: Node;
     before(async () => {
-      db = await sharedDatabase();
+      db = await freshPostgresDatabase(SERVER);
       const key = `test-${randomBytes(6).toString('hex')}`;
-      one = await startNode(db.url, adapter, key);
-      two = await startNode(db.url, adapter, key);
+      one = await startNode(db.url!, adapter, key);
+      two = await startNode(db.url!, adapter, key);
       // The adapters need a moment to subscribe before the first cross-node emit.
       await new Promise((r) => setTimeout(r, 300));
     });
@@ -89,20 +66,15 @@ for (const adapter of ['pubsub', 'streams'] as const) {
     after(async () => {
       await one?.close();
       await two?.close();
-      await db?.drop();
+      await db?.close();
     });
 
     async function pair() {
       const api = client(one.url);
       const a = await createUser(api, { gender: 'male' });
       const b = await createUser(api, { gender: 'female' });
-      const nodeOne = (await openDatabase({ url: db.url, poolSize: 1 }));
-      try {
-        const { chatId } = await insertChat(nodeOne.db, a.id, b.id);
-        return { a, b, chatId };
-      } finally {
-        await nodeOne.close();
-      }
+      const { chatId } = await insertChat(db.db, a.id, b.id);
+      return { a, b, chatId };
     }
 
     it('exchanges messages and read receipts between a client on each node', async () => {
