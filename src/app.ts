@@ -21,6 +21,7 @@ import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
+import { ActivityTracker } from './users/activity.js';
 import { SessionUserQuery } from './users/users.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -110,7 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(config.jwtSecret);
-  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db));
+  const activity = new ActivityTracker(db, (err) => fastify.log.warn({ err }, 'recording activity failed'));
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db), activity);
   const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
   const users = new UsersService(db, events, deps.limiter);
 

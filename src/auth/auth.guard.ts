@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unauthorized } from '../lib/errors.js';
+import type { ActivityTracker } from '../users/activity.js';
 import type { ProfileRow, SessionUserQuery } from '../users/users.repo.js';
 import type { AccessTokens } from './tokens.js';
 
@@ -26,6 +27,8 @@ export class Authenticator {
   constructor(
     private readonly tokens: AccessTokens,
     private readonly sessionUser: SessionUserQuery,
+    /** Notes that the caller used the API (active_recently); at most a rare background write. */
+    private readonly activity?: ActivityTracker,
   ) {}
 
   async fromToken(token: string | undefined): Promise<Caller | null> {
@@ -33,7 +36,9 @@ export class Authenticator {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
     const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
-    return profile ? { userId: claims.userId, sessionId: claims.sessionId, profile } : null;
+    if (!profile) return null;
+    this.activity?.touch(claims.userId);
+    return { userId: claims.userId, sessionId: claims.sessionId, profile };
   }
 
   /** The access token's claims without the database check (for socket expiry timers). */

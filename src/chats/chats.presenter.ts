@@ -24,7 +24,7 @@ export function presentHistoryMessage(r: MessageRow): HistoryMessageView {
 export function presentChat(r: ChatListRow): ChatSummaryView {
   return {
     chat_id: r.chat_id,
-    partner: { user_id: r.partner_id, name: r.partner_name, profile_img_url: r.partner_img },
+    partner: { user_id: r.partner_id, name: r.partner_name, profile_img_url: r.partner_img, active_recently: r.partner_active_recently },
     last_message:
       r.last_id === null
         ? null

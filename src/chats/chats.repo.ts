@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { activeRecentlySql } from '../users/activity.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -33,6 +34,7 @@ export interface ChatListRow {
   partner_id: number;
   partner_name: string;
   partner_img: string | null;
+  partner_active_recently: boolean | null;
   last_id: number | null;
   last_sender_id: number | null;
   last_content: string | null;
@@ -47,12 +49,14 @@ export interface ChatListRow {
 export async function listChats(db: Executor, userId: number): Promise<ChatListRow[]> {
   const result = await sql<ChatListRow>`
     SELECT c.id AS chat_id, p.id AS partner_id, p.name AS partner_name, p.profile_img_url AS partner_img,
+      ${activeRecentlySql('p', 'pa')} AS partner_active_recently,
       lm.id AS last_id, lm.sender_id AS last_sender_id, lm.content AS last_content, lm.sent_at AS last_sent_at,
       (SELECT count(*) FROM messages x
        WHERE x.chat_id = c.id AND x.sender_id = p.id AND x.id > COALESCE(r.message_id, 0))::int AS unread_count
     FROM matches m
     JOIN chats c ON c.match_id = m.id
     JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
+    LEFT JOIN user_activity pa ON pa.user_id = p.id
     LEFT JOIN chat_reads r ON r.chat_id = c.id AND r.user_id = ${userId}
     LEFT JOIN LATERAL (
       SELECT id, sender_id, content, sent_at FROM messages WHERE chat_id = c.id ORDER BY id DESC LIMIT 1

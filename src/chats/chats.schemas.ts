@@ -54,7 +54,14 @@ export const MessageOut = Type.Object({
 export const HistoryMessage = Type.Object({ message_id: Id, sender_id: Id, content: Type.String(), sent_at: Timestamp });
 export const ChatSummary = Type.Object({
   chat_id: Id,
-  partner: Type.Object({ user_id: Id, name: Type.String(), profile_img_url: Nullable(Type.String()) }),
+  partner: Type.Object({
+    user_id: Id,
+    name: Type.String(),
+    profile_img_url: Nullable(Type.String()),
+    active_recently: Nullable(
+      Type.Boolean({ description: 'Used the app within the last 24 hours (to about an hour); null when they hide their activity' }),
+    ),
+  }),
   last_message: Nullable(HistoryMessage),
   unread_count: Type.Integer({ minimum: 0, description: "The partner's messages after my read mark" }),
 });

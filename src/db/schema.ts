@@ -5,6 +5,10 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 export type Gender = 'male' | 'female' | 'other';
 export type MatchStatus = 'requested' | 'matched' | 'declined';
 export type BirthCalendar = 'solar' | 'lunar';
+/** The 17 시/도 codes (src/users/regions.ts). */
+export type Region =
+  | 'seoul' | 'busan' | 'daegu' | 'incheon' | 'gwangju' | 'daejeon' | 'ulsan' | 'sejong' | 'gyeonggi'
+  | 'gangwon' | 'chungbuk' | 'chungnam' | 'jeonbuk' | 'jeonnam' | 'gyeongbuk' | 'gyeongnam' | 'jeju';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -34,6 +38,14 @@ export interface UsersTable {
   saju_key: ColumnType<number, number | undefined, number>;
   saju_version: ColumnType<number, number | undefined, number>;
   updated_at: Timestamp;
+  // discovery preferences (0009-unmatch-and-discovery)
+  region: Region | null;
+  /** '{}' = anywhere. */
+  preferred_regions: ColumnType<Region[], Region[] | undefined, Region[]>;
+  age_min: number | null;
+  age_max: number | null;
+  discoverable: ColumnType<boolean, boolean | undefined, boolean>;
+  show_activity: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface MatchesTable {
@@ -43,6 +55,22 @@ export interface MatchesTable {
   status: ColumnType<MatchStatus, MatchStatus | undefined, MatchStatus>;
   compatibility_score: number | null;
   created_at: ColumnType<Date | null, Date | string | undefined, Date | string>;
+  // 0009-unmatch-and-discovery: an unmatched match is 'declined' with these set
+  unmatched_at: NullableTimestamp;
+  unmatched_by: number | null;
+}
+
+/** A withdrawn request, counted by the daily request cap (0009). */
+export interface CancelledMatchRequestsTable {
+  requester_id: number;
+  requested_at: ColumnType<Date, Date | string, Date | string>;
+  cancelled_at: Timestamp;
+}
+
+/** When a person last used the API, about hourly (0009). */
+export interface UserActivityTable {
+  user_id: number;
+  last_active_at: ColumnType<Date, Date | string, Date | string>;
 }
 
 export interface ChatsTable {
@@ -148,6 +176,8 @@ export interface Database {
   daily_recommendation_sets: DailyRecommendationSetsTable;
   daily_recommendations: DailyRecommendationsTable;
   chat_reads: ChatReadsTable;
+  cancelled_match_requests: CancelledMatchRequestsTable;
+  user_activity: UserActivityTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

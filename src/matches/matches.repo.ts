@@ -25,10 +25,12 @@ export interface MatchRow {
   status: MatchStatus;
   compatibility_score: number | null;
   created_at: Date;
+  /** Set when either partner unmatched (the row is then 'declined'): gone for both, for good. */
+  unmatched_at: Date | null;
 }
 
 const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
-const MATCH_COLUMNS = ['id', 'requester_id', 'receiver_id', 'status', 'compatibility_score', 'created_at'] as const;
+const MATCH_COLUMNS = ['id', 'requester_id', 'receiver_id', 'status', 'compatibility_score', 'created_at', 'unmatched_at'] as const;
 
 export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
   return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
@@ -61,16 +63,58 @@ export async function findMatchForUpdate(trx: Transaction<Database>, matchId: nu
   return row as MatchRow | undefined;
 }
 
-/** Requests the user created in [from, to): the daily cap counts rows, so it holds across processes. */
+/**
+ * Requests the user created in [from, to), withdrawn ones included: the daily cap counts rows, so
+ * it holds across processes, and cancelling a request does not give it back.
+ */
 export async function countRequestsCreated(db: Executor, requesterId: number, from: Date, to: Date): Promise<number> {
-  const row = await db
-    .selectFrom('matches')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('requester_id', '=', requesterId)
-    .where('created_at', '>=', from)
-    .where('created_at', '<', to)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const result = await sql<{ n: number }>`
+    SELECT (SELECT count(*) FROM matches
+            WHERE requester_id = ${requesterId} AND created_at >= ${from} AND created_at < ${to})
+         + (SELECT count(*) FROM cancelled_match_requests
+            WHERE requester_id = ${requesterId} AND requested_at >= ${from} AND requested_at < ${to}) AS n`.execute(db);
+  return Number(result.rows[0]!.n);
+}
+
+/** Withdraws a request: the row goes (the pair may request again); the cap still counts it. */
+export async function deleteRequest(trx: Transaction<Database>, match: MatchRow, at: Date): Promise<void> {
+  await trx.insertInto('cancelled_match_requests').values({ requester_id: match.requester_id, requested_at: match.created_at, cancelled_at: at }).execute();
+  await trx.deleteFrom('matches').where('id', '=', match.id).execute();
+}
+
+/** Ends a match for good: 'declined' with the time and who ended it (chat and messages stay). */
+export async function markUnmatched(trx: Transaction<Database>, matchId: number, userId: number, at: Date): Promise<void> {
+  await trx.updateTable('matches').set({ status: 'declined', unmatched_at: at, unmatched_by: userId }).where('id', '=', matchId).execute();
+}
+
+export interface PastRow {
+  user_id: number;
+  name: string;
+  ended_at: Date;
+  reason: 'unmatched' | 'blocked';
+}
+
+/**
+ * People whose match with the user was unmatched (by either) or whom the user blocked, since
+ * `since`, newest first, each person once (their latest ending).
+ */
+export async function listPast(db: Executor, userId: number, since: Date): Promise<PastRow[]> {
+  const result = await sql<PastRow>`
+    SELECT user_id, name, ended_at, reason FROM (
+      SELECT DISTINCT ON (e.user_id) e.user_id, p.name, e.ended_at, e.reason
+      FROM (
+        SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS user_id,
+               m.unmatched_at AS ended_at, 'unmatched' AS reason
+        FROM matches m
+        WHERE (m.requester_id = ${userId} OR m.receiver_id = ${userId}) AND m.unmatched_at >= ${since}
+        UNION ALL
+        SELECT b.blocked_id, b.created_at, 'blocked' FROM blocks b WHERE b.blocker_id = ${userId} AND b.created_at >= ${since}
+      ) e
+      JOIN users p ON p.id = e.user_id
+      ORDER BY e.user_id, e.ended_at DESC
+    ) latest
+    ORDER BY ended_at DESC, user_id DESC`.execute(db);
+  return result.rows;
 }
 
 /**
@@ -124,7 +168,7 @@ export interface MatchListRow extends MatchRow {
   partner_profile_img_url: string | null;
 }
 
-/** The caller's matches, newest first, without those whose partner is blocked either way. */
+/** The caller's matches, newest first, without those whose partner is blocked either way or that were unmatched. */
 export async function listMatches(db: Executor, userId: number, filters: MatchListFilters): Promise<MatchListRow[]> {
   let query = db
     .selectFrom('matches as m')
@@ -145,7 +189,8 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
       'p.birth_date as partner_birth_date',
       'p.profile_img_url as partner_profile_img_url',
     ])
-    .where(noBlockBetween(userId, sql.ref<number>('p.id')));
+    .where(noBlockBetween(userId, sql.ref<number>('p.id')))
+    .where('m.unmatched_at', 'is', null);
   if (filters.direction === 'sent') query = query.where('m.requester_id', '=', userId);
   else if (filters.direction === 'received') query = query.where('m.receiver_id', '=', userId);
   else query = query.where((eb) => eb.or([eb('m.requester_id', '=', userId), eb('m.receiver_id', '=', userId)]));

@@ -60,3 +60,12 @@ export const MatchListItem = Type.Object({
   partner: Type.Object({ user_id: Id, name: Type.String(), age: Type.Integer(), profile_img_url: Nullable(Type.String()) }),
   chat_id: Nullable(Id),
 });
+
+export const PastPerson = Type.Object({
+  user_id: Id,
+  name: Type.String(),
+  ended_at: Timestamp,
+  reason: Type.Union([Type.Literal('unmatched'), Type.Literal('blocked')], {
+    description: 'unmatched: either of you ended the match; blocked: you blocked them',
+  }),
+});

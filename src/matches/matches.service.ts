@@ -10,13 +10,16 @@ import type { ProfileRow } from '../users/users.repo.js';
 import { koreanDayOf, secondsUntilKoreanMidnight } from './korean-day.js';
 import {
   countRequestsCreated,
+  deleteRequest,
   ensureChat,
   findMatchForUpdate,
   findPairForUpdate,
   findPerson,
   insertRequest,
   listMatches,
+  listPast,
   lockRequester,
+  markUnmatched,
   setStatus,
   type MatchListFilters,
   type MatchRow,
@@ -28,6 +31,8 @@ export type RequestOutcome =
   | { match_id: number; status: 'matched'; chat_id: number };
 
 export const MATCH_EXISTS = 'Match request already exists';
+/** How long ended matches and blocks stay in GET /api/matches/past. */
+export const PAST_DAYS = 30;
 
 /** Chat requests and their answers. Every race is settled in the database (see matches.repo). */
 export class MatchesService {
@@ -49,6 +54,8 @@ export class MatchesService {
       const receiver = await findPerson(trx, receiverId);
       if (!receiver || (await eitherBlocked(trx, caller.id, receiverId))) throw notFound(NOT_FOUND.user);
       let pair = await findPairForUpdate(trx, caller.id, receiverId);
+      // Unmatched: the two are strangers for good, as if blocked.
+      if (pair?.unmatched_at) throw notFound(NOT_FOUND.user);
       if (!pair) {
         const sent = await countRequestsCreated(trx, caller.id, day.start, day.end);
         if (sent >= this.requestsPerDay) {
@@ -64,6 +71,7 @@ export class MatchesService {
         // been there all along (a new statement sees the committed row).
         pair = await findPairForUpdate(trx, caller.id, receiverId);
         if (!pair) throw conflict(MATCH_EXISTS);
+        if (pair.unmatched_at) throw notFound(NOT_FOUND.user);
       }
       if (pair.requester_id === receiverId && pair.status === 'requested') {
         // They asked first: this request answers theirs, exactly like an accept.
@@ -112,6 +120,44 @@ export class MatchesService {
     return { match_id: matchId, status: 'declined' };
   }
 
+  /**
+   * The requester withdraws a pending request: the row goes from both lists and the pair may
+   * request again (the daily cap still counts it). The receiver gets 403, anyone else 404, a
+   * request already answered 409.
+   */
+  async cancel(caller: ProfileRow, matchId: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const match = await this.visibleMatch(trx, caller.id, matchId);
+      if (match.receiver_id === caller.id) throw forbidden('Only the requester can cancel a match request');
+      if (match.status !== 'requested') throw conflict('This match request was already answered');
+      await deleteRequest(trx, match, this.now());
+    });
+  }
+
+  /**
+   * Either partner ends a match, permanently and silently: it leaves both match lists, its chat
+   * both chat lists, and the two never meet again in recommendations or requests. The chat and its
+   * messages stay stored (moderation evidence). Again → 204; not a participant → 404; a request
+   * that was never accepted → 409 (cancel or decline it). Works whatever the blocks: someone who
+   * blocked their match may also end it.
+   */
+  async unmatch(caller: ProfileRow, matchId: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const match = await findMatchForUpdate(trx, matchId);
+      if (!match || (match.requester_id !== caller.id && match.receiver_id !== caller.id)) throw notFound(NOT_FOUND.match);
+      if (match.unmatched_at) return;
+      if (match.status !== 'matched') throw conflict('Only a matched match can be unmatched');
+      await markUnmatched(trx, match.id, caller.id, this.now());
+    });
+  }
+
+  /** People whose match ended (either side unmatched) or whom the caller blocked, last 30 days. */
+  async past(userId: number) {
+    const since = new Date(this.now().getTime() - PAST_DAYS * 86_400_000);
+    const rows = await listPast(this.db, userId, since);
+    return rows.map((r) => ({ user_id: r.user_id, name: r.name, ended_at: r.ended_at.toISOString(), reason: r.reason }));
+  }
+
   async list(userId: number, filters: MatchListFilters) {
     const today = koreanDayOf(this.now()).date;
     const rows = await listMatches(this.db, userId, filters);
@@ -123,12 +169,18 @@ export class MatchesService {
    * block) is a 404 that reveals nothing; the requester, who can see it, gets 403.
    */
   private async answerable(trx: Transaction<Database>, userId: number, matchId: number): Promise<MatchRow & { status: MatchStatus }> {
+    const match = await this.visibleMatch(trx, userId, matchId);
+    if (match.requester_id === userId) throw forbidden('Only the receiver of a match request can answer it');
+    return match;
+  }
+
+  /** The match, locked, if the caller takes part in it and it is not hidden (by a block or an unmatch); else 404. */
+  private async visibleMatch(trx: Transaction<Database>, userId: number, matchId: number): Promise<MatchRow> {
     const match = await findMatchForUpdate(trx, matchId);
     const isParticipant = match && (match.requester_id === userId || match.receiver_id === userId);
-    if (!match || !isParticipant) throw notFound(NOT_FOUND.match);
+    if (!match || !isParticipant || match.unmatched_at) throw notFound(NOT_FOUND.match);
     const partnerId = match.requester_id === userId ? match.receiver_id : match.requester_id;
     if (await eitherBlocked(trx, userId, partnerId)) throw notFound(NOT_FOUND.match);
-    if (match.requester_id === userId) throw forbidden('Only the receiver of a match request can answer it');
     return match;
   }
 

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
 import { bearer, errors, GenderSchema, Id, Nullable } from '../lib/schemas.js';
 import type { PublicProfileService } from './public-profile.service.js';
+import { NullableRegionSchema } from './regions.js';
 
 const PublicProfile = Type.Object({
   user_id: Id,
@@ -14,6 +15,10 @@ const PublicProfile = Type.Object({
   job: Nullable(Type.String()),
   bio: Nullable(Type.String()),
   profile_img_url: Nullable(Type.String()),
+  region: NullableRegionSchema(),
+  active_recently: Nullable(
+    Type.Boolean({ description: 'Used the app within the last 24 hours (to about an hour); null when they hide their activity' }),
+  ),
 });
 
 export function publicProfileRoutes(profiles: PublicProfileService, authenticate: onRequestHookHandler) {

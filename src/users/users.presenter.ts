@@ -20,5 +20,11 @@ export function presentOwnProfile(u: ProfileRow) {
     is_leap_month: u.is_leap_month,
     solar_birth_date: u.birth_date,
     interested_in: u.interested_in,
+    region: u.region,
+    preferred_regions: u.preferred_regions,
+    age_min: u.age_min,
+    age_max: u.age_max,
+    discoverable: u.discoverable,
+    show_activity: u.show_activity,
   };
 }

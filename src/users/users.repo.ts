@@ -21,6 +21,12 @@ export const PROFILE_COLUMNS = [
   'lunar_birth_date',
   'interested_in',
   'saju_key',
+  'region',
+  'preferred_regions',
+  'age_min',
+  'age_max',
+  'discoverable',
+  'show_activity',
 ] as const;
 
 export type ProfileRow = Pick<UserRow, (typeof PROFILE_COLUMNS)[number]>;
@@ -70,6 +76,11 @@ export class SessionUserQuery {
 export async function findGender(db: Executor, userId: number): Promise<Gender | undefined> {
   const row = await db.selectFrom('users').select('gender').where('id', '=', userId).executeTakeFirst();
   return row?.gender;
+}
+
+/** The stored age bounds (to check a change of one against the other). */
+export async function findAgeBounds(db: Executor, userId: number) {
+  return db.selectFrom('users').select(['age_min', 'age_max']).where('id', '=', userId).executeTakeFirst();
 }
 
 export async function updateProfile(db: Executor, userId: number, changes: UserUpdate): Promise<boolean> {

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
 import { bearer, errors, GenderSchema, Id, Nullable, Timestamp } from '../lib/schemas.js';
+import { AGE_PREF_MAX, AGE_PREF_MIN, NullableRegionSchema, REGIONS, RegionSchema } from './regions.js';
 import { presentOwnProfile } from './users.presenter.js';
 import type { UsersService } from './users.service.js';
 
@@ -22,7 +23,16 @@ export const OwnProfile = Type.Object({
   is_leap_month: Type.Boolean(),
   solar_birth_date: Type.String({ description: 'The solar (Gregorian) birth date' }),
   interested_in: Type.Array(GenderSchema),
+  region: NullableRegionSchema(),
+  preferred_regions: Type.Array(RegionSchema, { description: 'Regions whose people you want recommended; [] = anywhere' }),
+  age_min: Nullable(Type.Integer({ minimum: AGE_PREF_MIN, maximum: AGE_PREF_MAX, description: 'Youngest age recommended (만 나이); null: no bound' })),
+  age_max: Nullable(Type.Integer({ minimum: AGE_PREF_MIN, maximum: AGE_PREF_MAX, description: 'Oldest age recommended (만 나이); null: no bound' })),
+  discoverable: Type.Boolean({ description: "false: you appear in nobody's recommendations (you still get your own)" }),
+  show_activity: Type.Boolean({ description: 'false: others see active_recently as null' }),
 });
+
+const AgeBound = (description: string) =>
+  Type.Optional(Nullable(Type.Integer({ minimum: AGE_PREF_MIN, maximum: AGE_PREF_MAX, description })));
 
 const ProfileUpdate = Type.Object(
   {
@@ -40,6 +50,20 @@ const ProfileUpdate = Type.Object(
         }),
       ),
     ),
+    region: Type.Optional(NullableRegionSchema('Where you live (시/도), one of the 17 codes; null: unknown')),
+    preferred_regions: Type.Optional(
+      Nullable(
+        Type.Array(RegionSchema, {
+          maxItems: REGIONS.length,
+          uniqueItems: true,
+          description: 'Regions whose people you want recommended, no duplicates; [] or null: anywhere',
+        }),
+      ),
+    ),
+    age_min: AgeBound('Youngest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not exceed age_max (sent or stored)'),
+    age_max: AgeBound('Oldest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not be below age_min (sent or stored)'),
+    discoverable: Type.Optional(Type.Boolean({ description: "false: appear in nobody's recommendations; chats and matches go on" })),
+    show_activity: Type.Optional(Type.Boolean({ description: 'false: others see active_recently as null' })),
   },
   {
     additionalProperties: false,

@@ -1,11 +1,11 @@
 import { verifyPassword } from '../auth/passwords.js';
 import { defaultInterests } from '../auth/registration.js';
 import type { Db } from '../db/database.js';
-import type { Gender, UserUpdate } from '../db/schema.js';
+import type { Gender, Region, UserUpdate } from '../db/schema.js';
 import { invalid, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
-import { deleteUserData, findGender, findPasswordHash, updateProfile } from './users.repo.js';
+import { deleteUserData, findAgeBounds, findGender, findPasswordHash, updateProfile } from './users.repo.js';
 
 export interface ProfileChanges {
   location?: string | null;
@@ -14,6 +14,21 @@ export interface ProfileChanges {
   profile_img_url?: string | null;
   /** null: back to the default for the user's gender. */
   interested_in?: Gender[] | null;
+  region?: Region | null;
+  /** [] or null: anywhere. */
+  preferred_regions?: Region[] | null;
+  age_min?: number | null;
+  age_max?: number | null;
+  discoverable?: boolean;
+  show_activity?: boolean;
+}
+
+const AGE_RANGE = "Invalid age range: 'age_min' must not be greater than 'age_max'";
+
+/** PostgreSQL's check_violation on the age range (a concurrent change of the other bound). */
+function isAgeRangeViolation(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === '23514' && e.constraint === 'users_age_range_check';
 }
 
 /** Blank text clears a field like null does; other text is stored trimmed. */
@@ -30,6 +45,10 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function ageRangeError() {
+  return invalid(AGE_RANGE, [{ field: 'age_min', message: 'must not be greater than age_max' }]);
 }
 
 export class UsersService {
@@ -63,8 +82,28 @@ export class UsersService {
     } else if (changes.interested_in !== undefined) {
       update.interested_in = [...new Set(changes.interested_in)].sort();
     }
+    if (changes.region !== undefined) update.region = changes.region;
+    if (changes.preferred_regions !== undefined) update.preferred_regions = [...new Set(changes.preferred_regions ?? [])].sort();
+    if (changes.discoverable !== undefined) update.discoverable = changes.discoverable;
+    if (changes.show_activity !== undefined) update.show_activity = changes.show_activity;
+    if (changes.age_min !== undefined || changes.age_max !== undefined) {
+      // A bound sent alone is checked against the stored other one.
+      const stored = changes.age_min === undefined || changes.age_max === undefined ? await findAgeBounds(this.db, userId) : undefined;
+      const min = changes.age_min !== undefined ? changes.age_min : (stored?.age_min ?? null);
+      const max = changes.age_max !== undefined ? changes.age_max : (stored?.age_max ?? null);
+      if (min !== null && max !== null && min > max) throw ageRangeError();
+      if (changes.age_min !== undefined) update.age_min = changes.age_min;
+      if (changes.age_max !== undefined) update.age_max = changes.age_max;
+    }
     if (Object.keys(update).length === 0) return;
-    if (!(await updateProfile(this.db, userId, update))) throw unauthorized('Account no longer exists');
+    let updated: boolean;
+    try {
+      updated = await updateProfile(this.db, userId, update);
+    } catch (error) {
+      if (isAgeRangeViolation(error)) throw ageRangeError();
+      throw error;
+    }
+    if (!updated) throw unauthorized('Account no longer exists');
   }
 
   /** Deletes the account and all its personal data; needs the password again. */
