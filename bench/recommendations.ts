@@ -14,7 +14,7 @@ import { pinSelf, stopProcess } from './lib/processes.js';
 import { arg, fmt, percentile } from './lib/stats.js';
 
 /**
- * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse]`
+ * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse] [--database bench_recs]`
  *
  * Seeds a fresh PostgreSQL database (bench_recs) with demo people in bulk, starts the real server
  * (pinned to CPU 0; this process on CPU 1) and times GET /api/matches/recommendations per caller,
@@ -31,12 +31,15 @@ export async function run(args: string[]): Promise<void> {
   const callerCount = arg(args, 'callers', 200);
   const bruteCount = arg(args, 'brute', 40);
   const birthTimeShare = arg(args, 'birth-time-share', 0.15);
-  const port = 3111;
+  const port = arg(args, 'port', 3111);
+  // Another database name lets two people bench on one PostgreSQL server without dropping each other's.
+  const dbIndex = args.indexOf('--database');
+  const dbName = dbIndex >= 0 && /^[a-z_][a-z0-9_]*$/.test(args[dbIndex + 1] ?? '') ? args[dbIndex + 1]! : 'bench_recs';
 
   // --reuse: measure again on the database a previous run seeded (its stored sets and rankings
   // are cleared, so every phase starts as cold as the first time).
-  const reuse = args.includes('--reuse') && (await seededCount(benchUrl('bench_recs'))) === userCount;
-  const url = reuse ? benchUrl('bench_recs') : await freshBenchDatabase('bench_recs');
+  const reuse = args.includes('--reuse') && (await seededCount(benchUrl(dbName))) === userCount;
+  const url = reuse ? benchUrl(dbName) : await freshBenchDatabase(dbName);
   const database = await openDatabase({ url });
   const db = database.db;
   await migrateToLatest(db);
@@ -71,12 +74,12 @@ export async function run(args: string[]): Promise<void> {
     const phase = async (calls: number[], fn: (id: number) => Promise<number>, pid = server.pid!) => {
       // Backends alive at the end, each counted from the start of the phase (or from its birth);
       // one that ended during the phase (an idle pool connection timing out) cannot be counted.
-      const backends0 = new Map((await backendPids(url, 'bench_recs')).map((b) => [b, cpuMs(b)]));
+      const backends0 = new Map((await backendPids(url, dbName)).map((b) => [b, cpuMs(b)]));
       const server0 = pid === process.pid ? process.cpuUsage() : null;
       const app0 = cpuMs(pid);
       const latencies = await measure(calls, fn);
       const appMs = server0 ? (process.cpuUsage(server0).user + process.cpuUsage(server0).system) / 1000 : cpuMs(pid) - app0;
-      const pgMs = (await backendPids(url, 'bench_recs')).reduce((sum, b) => sum + cpuMs(b) - (backends0.get(b) ?? 0), 0);
+      const pgMs = (await backendPids(url, dbName)).reduce((sum, b) => sum + cpuMs(b) - (backends0.get(b) ?? 0), 0);
       return { latencies, appCpu: appMs / calls.length, pgCpu: pgMs / calls.length };
     };
     const cold = await phase(ids, call);

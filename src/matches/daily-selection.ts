@@ -65,6 +65,7 @@ class KeyWalk {
   constructor(
     private readonly ranking: KeyRanking,
     private readonly order: DailyOrder,
+    private readonly keyFilter: ((key: number) => boolean) | null,
   ) {}
 
   get done(): boolean {
@@ -74,7 +75,10 @@ class KeyWalk {
   take(n: number): WalkedKey[] {
     const out: WalkedKey[] = [];
     while (out.length < n && !this.done) {
-      if (this.inLevel >= this.level.length) this.loadLevel();
+      if (this.inLevel >= this.level.length) {
+        this.loadLevel(); // may be empty when the key filter took all of a level's keys
+        continue;
+      }
       const { key, chart } = this.level[this.inLevel++]!;
       out.push({ key, score: this.score, chart });
     }
@@ -86,9 +90,10 @@ class KeyWalk {
     const { keys, scores } = this.ranking;
     this.score = scores[this.next]!;
     const level = [];
+    const filter = this.keyFilter;
     while (this.next < keys.length && scores[this.next] === this.score) {
       const key = keys[this.next++]!;
-      level.push({ key, chart: this.order.chart(key) });
+      if (filter === null || filter(key)) level.push({ key, chart: this.order.chart(key) });
     }
     this.level = level.sort((a, b) => a.chart - b.chart || a.key - b.key);
     this.inLevel = 0;
@@ -100,6 +105,8 @@ export interface PickOptions {
   /** People shown on the previous days: taken only when there are not enough others. */
   recentlyShown: ReadonlySet<number>;
   order: DailyOrder;
+  /** Keys that cannot bring anyone (e.g. outside the wanted ages) are skipped; null: none. */
+  keyFilter?: ((key: number) => boolean) | null;
   /** The eligible people among those with one of the keys. */
   eligible: (keys: Int32Array) => Promise<EligibleRow[]>;
 }
@@ -114,14 +121,15 @@ export interface PickOptions {
 export async function pickDailySet(ranking: KeyRanking, options: PickOptions): Promise<DailyEntry[] | null> {
   const fresh: Pick[] = [];
   const recent: Pick[] = [];
-  const walk = new KeyWalk(ranking, options.order);
+  const walk = new KeyWalk(ranking, options.order, options.keyFilter ?? null);
   const yields = new YieldEstimate();
   while (!walk.done && fresh.length < options.size) {
     // Enough charts for the people still missing (and a quarter more), as far as we can tell.
     const wanted = (options.size - fresh.length) * 1.25;
     const keys: WalkedKey[] = [];
     for (let expected = 0; !walk.done && keys.length < MAX_BATCH && (keys.length === 0 || expected < wanted); ) {
-      const key = walk.take(1)[0]!;
+      const key = walk.take(1)[0];
+      if (key === undefined) break;
       keys.push(key);
       expected += yields.expected(key.key);
     }

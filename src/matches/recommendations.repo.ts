@@ -1,14 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database, Gender } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import { birthDateBounds, seekerAge, type Seeker } from './discovery.js';
 
 type Executor = Db | Transaction<Database>;
-
-export interface Seeker {
-  id: number;
-  gender: Gender;
-  interested_in: Gender[];
-}
 
 export interface EligibleRow {
   id: number;
@@ -27,17 +22,39 @@ const noBlockWith = (userId: number) => sql<boolean>`
   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ${userId})`;
 
 /**
- * The people with one of `keys` whom the seeker may be recommended: interest both ways, not the
- * seeker, no match row with them either way, no block either way. Runs on the (saju_key, gender)
- * index; deleted accounts are simply gone from users.
+ * SQL conditions on the users row `u`: the two fit each other's preferences on `today` (Korean
+ * date). Gender both ways (interested_in); the candidate's age in the seeker's range and the
+ * seeker's age in theirs (international age, bounds inclusive); the candidate's region among the
+ * seeker's preferred regions and the seeker's among theirs, where the other restricts them (a
+ * region of NULL fits only someone who accepts anywhere); the candidate discoverable. The seeker's
+ * own conditions come first: with `region = ANY(…)` they are the index's keys.
  */
-export async function eligibleWithKeys(db: Executor, seeker: Seeker, keys: ArrayLike<number>): Promise<EligibleRow[]> {
+export function mutualFitSql(seeker: Seeker, today: string) {
+  const { after, upTo } = birthDateBounds(seeker.age_min, seeker.age_max, today);
+  const age = seekerAge(seeker, today);
+  return sql<boolean>`u.discoverable
+      AND u.gender = ANY(${seeker.interested_in}::text[]::user_gender[])
+      ${seeker.preferred_regions.length > 0 ? sql`AND u.region = ANY(${seeker.preferred_regions}::text[])` : sql``}
+      ${after === null ? sql`` : sql`AND u.birth_date > ${after}::date`}
+      ${upTo === null ? sql`` : sql`AND u.birth_date <= ${upTo}::date`}
+      AND ${seeker.gender}::text = ANY(u.interested_in)
+      AND (u.age_min IS NULL OR u.age_min <= ${age})
+      AND (u.age_max IS NULL OR u.age_max >= ${age})
+      AND (cardinality(u.preferred_regions) = 0 OR ${seeker.region}::text = ANY(u.preferred_regions))`;
+}
+
+/**
+ * The people with one of `keys` whom the seeker may be recommended: the two fit each other's
+ * preferences (mutualFitSql), not the seeker, no match row with them either way (an unmatched
+ * pair keeps its row), no block either way. Runs on users_discovery_idx alone (chart key, gender,
+ * region, discoverable people only, with the other columns included); deleted accounts are gone.
+ */
+export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: string, keys: ArrayLike<number>): Promise<EligibleRow[]> {
   if (seeker.interested_in.length === 0 || keys.length === 0) return [];
   const result = await sql<EligibleRow>`
     SELECT u.id, u.saju_key FROM users u
     WHERE u.saju_key = ANY(${Array.from(keys)}::int4[])
-      AND u.gender = ANY(${seeker.interested_in}::text[]::user_gender[])
-      AND ${seeker.gender}::text = ANY(u.interested_in)
+      AND ${mutualFitSql(seeker, today)}
       AND u.id <> ${seeker.id}
       AND ${noMatchWith(seeker.id)}
       AND ${noBlockWith(seeker.id)}`.execute(db);

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
 import type { ProfileRow } from '../users/users.repo.js';
 import { DAILY_SET_SIZE, dailyOrder, pickDailySet } from './daily-selection.js';
+import { keyAgeFilter } from './discovery.js';
 import type { KeyRankings } from './key-rankings.js';
 import { koreanDateMinus } from './korean-day.js';
 import {
@@ -53,7 +54,9 @@ export class RecommendationsService {
       size: DAILY_SET_SIZE,
       recentlyShown: new Set(shown),
       order: dailyOrder(caller.id, date),
-      eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, keys),
+      // Chart keys nobody of the wanted ages can have are skipped without asking the database.
+      keyFilter: keyAgeFilter(caller.age_min, caller.age_max, date),
+      eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, date, keys),
     };
     const best = await pickDailySet(ranking, options);
     return best ?? (await pickDailySet(await this.rankings.full(caller.saju_key), options)) ?? [];
