@@ -50,7 +50,7 @@ interface Case {
   check?: (res: Response<any>) => void;
 }
 
-const PUBLIC_PROFILE_KEYS = ['age', 'bio', 'gender', 'job', 'location', 'name', 'profile_img_url', 'user_id'];
+const PUBLIC_PROFILE_KEYS = ['active_recently', 'age', 'bio', 'gender', 'job', 'location', 'name', 'profile_img_url', 'region', 'user_id'];
 
 function keysOf(value: unknown): string[] {
   return Object.keys(value as object).sort();
@@ -124,6 +124,20 @@ function sweep(w: World): Record<string, { inputs: string[]; cases: Case[] }> {
             { label: "A's pending request to D2", method: 'POST', path: `/api/matches/${w.matchAD2}/${answer}`, status: 404, covers: ['path:match_id'] },
             { label: "F's own request to Q: only Q may answer", method: 'POST', path: `/api/matches/${w.matchFQ}/${answer}`, status: 403, covers: ['path:match_id'] },
             { label: 'no such match', method: 'POST', path: `/api/matches/${none}/${answer}`, status: 404, covers: ['path:match_id'] },
+          ] satisfies Case[],
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      (['cancel', 'unmatch'] as const).map((action) => [
+        `POST /api/matches/{match_id}/${action}`,
+        {
+          inputs: ['path:match_id'],
+          cases: [
+            { label: "A and B's match", method: 'POST', path: `/api/matches/${w.matchAB}/${action}`, status: 404, covers: ['path:match_id'] },
+            { label: "A and D's declined match", method: 'POST', path: `/api/matches/${w.matchAD}/${action}`, status: 404, covers: ['path:match_id'] },
+            { label: "A's pending request to D2", method: 'POST', path: `/api/matches/${w.matchAD2}/${action}`, status: 404, covers: ['path:match_id'] },
+            { label: 'no such match', method: 'POST', path: `/api/matches/${none}/${action}`, status: 404, covers: ['path:match_id'] },
           ] satisfies Case[],
         },
       ]),
