@@ -17,7 +17,7 @@ const LAYERS = [
   ['matches'],
   ['chats'],
   ['realtime'],
-  ['ops'],
+  ['ops', 'web'],
   // The composition: the migrations (which load feature SQL), the server and its entry points.
   ['db/migrations', 'db/migrate', 'db/migrate.cli', 'app', 'main', 'cluster'],
 ];
