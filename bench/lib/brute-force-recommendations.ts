@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.js';
 import { koreanDate } from '../../src/lib/time.js';
-import { mutualFitSql } from '../../src/matches/recommendations.repo.js';
+import { mutualFitSql } from '../../src/recommendations/recommendations.repo.js';
 import { compatibilityScore } from '../../src/saju/index.js';
 
 /**

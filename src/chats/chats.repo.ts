@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { activeRecentlySql } from '../users/activity.js';
+import { activeRecentlySql } from '../auth/activity.js';
 
 type Executor = Db | Transaction<Database>;
 

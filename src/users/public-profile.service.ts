@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { notFound, NOT_FOUND } from '../lib/errors.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
-import { activeRecentlySql } from './activity.js';
+import { activeRecentlySql } from '../auth/activity.js';
 
 /** What anyone logged in may see of a person: age (만 나이), never the birth date or email. */
 export class PublicProfileService {
