@@ -510,6 +510,21 @@ export interface paths {
                             /** @description The solar (Gregorian) birth date */
                             solar_birth_date: string;
                             interested_in: ("male" | "female" | "other")[];
+                            /**
+                             * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
+                             * @enum {string|null}
+                             */
+                            region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                            /** @description Regions whose people you want recommended; [] = anywhere */
+                            preferred_regions: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[];
+                            /** @description Youngest age recommended (만 나이); null: no bound */
+                            age_min: number | null;
+                            /** @description Oldest age recommended (만 나이); null: no bound */
+                            age_max: number | null;
+                            /** @description false: you appear in nobody's recommendations (you still get your own) */
+                            discoverable: boolean;
+                            /** @description false: others see active_recently as null */
+                            show_activity: boolean;
                         };
                     };
                 };
@@ -553,6 +568,20 @@ export interface paths {
                         /** @description An http(s) URL */
                         profile_img_url?: string | null;
                         interested_in?: ("male" | "female" | "other")[] | null;
+                        /**
+                         * @description Where you live (시/도), one of the 17 codes; null: unknown
+                         * @enum {string|null}
+                         */
+                        region?: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                        preferred_regions?: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[] | null;
+                        /** @description Youngest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not exceed age_max (sent or stored) */
+                        age_min?: number | null;
+                        /** @description Oldest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not be below age_min (sent or stored) */
+                        age_max?: number | null;
+                        /** @description false: appear in nobody's recommendations; chats and matches go on */
+                        discoverable?: boolean;
+                        /** @description false: others see active_recently as null */
+                        show_activity?: boolean;
                     };
                 };
             };
@@ -868,6 +897,13 @@ export interface paths {
                             job: string | null;
                             bio: string | null;
                             profile_img_url: string | null;
+                            /**
+                             * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
+                             * @enum {string|null}
+                             */
+                            region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                            /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
+                            active_recently: boolean | null;
                         };
                     };
                 };
@@ -1413,6 +1449,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/matches/{match_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a chat request I sent
+         * @description Requester only, while the request is still `requested`: it disappears from both match lists and the pair may request each other again later (a withdrawn request still counts toward today's MATCH_REQUESTS_PER_DAY). The receiver gets `403`, anyone else (or a match hidden by a block or an unmatch) `404`; a request already accepted or declined is a `409`.
+         */
+        post: operations["cancelMatchRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matches/{match_id}/unmatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a match, permanently and silently
+         * @description Either partner of a `matched` match. The other side is not notified. The match disappears from both match lists and its chat from both chat lists; its messages and chat events answer `404` (socket: `{ ok: false, error: "Chat not found" }`) to both. The two never appear in each other's recommendations again and a new request between them is a `404`, as for a blocked user. Both keep seeing each other in `GET /api/matches/past` for 30 days, to report if needed. Unmatching again → `204`. Not a participant → `404`; a request that was never accepted → `409` (cancel or decline it instead).
+         */
+        post: operations["unmatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matches/past": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * People I unmatched, was unmatched by, or blocked (last 30 days)
+         * @description Newest first, each person once (their latest ending), for 30 days after the unmatch or block, so that they can still be reported (`POST /api/users/{user_id}/report` works whatever the block or unmatch state). A lifted block is no longer listed; a deleted account is gone.
+         */
+        get: operations["listPastMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/matches": {
         parameters: {
             query?: never;
@@ -1782,6 +1878,8 @@ export interface paths {
                                 user_id: number;
                                 name: string;
                                 profile_img_url: string | null;
+                                /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
+                                active_recently: boolean | null;
                             };
                             last_message: {
                                 /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
@@ -2141,4 +2239,201 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    cancelMatchRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unmatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPastMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        name: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        ended_at: string;
+                        /** @description unmatched: either of you ended the match; blocked: you blocked them */
+                        reason: "unmatched" | "blocked";
+                    }[];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}
