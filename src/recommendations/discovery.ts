@@ -1,4 +1,5 @@
 import type { Gender, Region } from '../db/schema.js';
+
 import { internationalAge } from '../lib/time.js';
 
 /** What the recommendation walk needs of the person asking: who they are and whom they want. */

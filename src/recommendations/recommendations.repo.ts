@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { REGIONS } from '../users/regions.js';
 import { birthDateBounds, seekerAge, type Seeker } from './discovery.js';
 
 type Executor = Db | Transaction<Database>;
@@ -29,12 +30,20 @@ const noBlockWith = (userId: number) => sql<boolean>`
  * region of NULL fits only someone who accepts anywhere); the candidate discoverable. The seeker's
  * own conditions come first: with `region = ANY(…)` they are the index's keys.
  */
-export function mutualFitSql(seeker: Seeker, today: string) {
+export function mutualFitSql(seeker: Seeker, today: string, region: 'preferred' | 'known' | 'unknown' = 'preferred') {
   const { after, upTo } = birthDateBounds(seeker.age_min, seeker.age_max, today);
   const age = seekerAge(seeker, today);
+  const regionSql =
+    region === 'unknown'
+      ? sql`AND u.region IS NULL`
+      : region === 'known'
+        ? sql`AND u.region = ANY(${[...REGIONS]}::text[])`
+        : seeker.preferred_regions.length > 0
+          ? sql`AND u.region = ANY(${seeker.preferred_regions}::text[])`
+          : sql``;
   return sql<boolean>`u.discoverable
       AND u.gender = ANY(${seeker.interested_in}::text[]::user_gender[])
-      ${seeker.preferred_regions.length > 0 ? sql`AND u.region = ANY(${seeker.preferred_regions}::text[])` : sql``}
+      ${regionSql}
       ${after === null ? sql`` : sql`AND u.birth_date > ${after}::date`}
       ${upTo === null ? sql`` : sql`AND u.birth_date <= ${upTo}::date`}
       AND ${seeker.gender}::text = ANY(u.interested_in)
@@ -59,6 +68,27 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: stri
       AND ${noMatchWith(seeker.id)}
       AND ${noBlockWith(seeker.id)}`.execute(db);
   return result.rows;
+}
+
+/**
+ * The chart keys of everyone who fits the seeker both ways (mutualFitSql: the pool, before the
+ * match and block exclusions), or null when the pool has more than `cap` people. Runs on
+ * users_partition_idx — discoverable people by (gender, region, birth date), with the acceptance
+ * columns included — so it reads only the seeker's genders × regions × birth dates, and at most
+ * cap + 1 index entries. For an "anywhere" seeker the regions are the 17 codes and, separately,
+ * NULL (one index range each, where no region condition would scan a whole gender).
+ */
+export async function poolKeys(db: Executor, seeker: Seeker, today: string, cap: number): Promise<Int32Array | null> {
+  if (seeker.interested_in.length === 0) return new Int32Array(0);
+  const branch = (region: 'preferred' | 'known' | 'unknown') =>
+    sql`SELECT u.saju_key FROM users u WHERE ${mutualFitSql(seeker, today, region)} AND u.id <> ${seeker.id}`;
+  const people =
+    seeker.preferred_regions.length > 0 ? branch('preferred') : sql`${branch('known')} UNION ALL ${branch('unknown')}`;
+  const result = await sql<{ keys: number[] | null; n: number }>`
+    SELECT array_agg(DISTINCT p.saju_key) AS keys, count(*)::int AS n FROM (${people} LIMIT ${cap + 1}) p`.execute(db);
+  const row = result.rows[0]!;
+  if (row.n > cap) return null;
+  return Int32Array.from(row.keys ?? []);
 }
 
 /** Who was in the user's sets of the given days (to vary the next day's set). */

@@ -3,10 +3,12 @@ import { internationalAge, koreanDate } from '../lib/time.js';
 import type { ProfileRow } from '../auth/accounts.repo.js';
 import { DAILY_SET_SIZE, dailyOrder, pickDailySet } from './daily-selection.js';
 import { keyAgeFilter } from './discovery.js';
+import { KeyRanking } from './key-ranking.js';
 import type { KeyRankings } from './key-rankings.js';
 import { koreanDateMinus } from '../lib/korean-day.js';
 import {
   eligibleWithKeys,
+  poolKeys,
   readDailySet,
   shownOn,
   storeDailySet,
@@ -48,7 +50,7 @@ export class RecommendationsService {
     // Independent look-ups: run them side by side (separate pool connections on PostgreSQL).
     const [shown, ranking] = await Promise.all([
       shownOn(this.db, caller.id, koreanDateMinus(date, ROTATION_DAYS), koreanDateMinus(date, 1)),
-      this.rankings.forKey(caller.saju_key),
+      this.rankingFor(caller, date),
     ]);
     const options = {
       size: DAILY_SET_SIZE,
@@ -61,6 +63,32 @@ export class RecommendationsService {
     const best = await pickDailySet(ranking, options);
     return best ?? (await pickDailySet(await this.rankings.full(caller.saju_key), options)) ?? [];
   }
+
+  /**
+   * The chart keys to walk. A seeker whose preferences leave few people (a small region, a narrow
+   * or uncommon age range) gets a ranking of exactly the keys of the people who fit them both ways
+   * (at most POOL_CAP people: a few thousand keys, scored in a few ms, every one bringing someone),
+   * so the walk never runs out of ranked keys and never has to score the whole universe. Everyone
+   * else walks their chart key's shared ranking of the best keys, which at their pool's density
+   * brings 50 people within its first few hundred keys.
+   */
+  private async rankingFor(caller: ProfileRow, date: string): Promise<KeyRanking> {
+    if (mayHaveSmallPool(caller)) {
+      const keys = await poolKeys(this.db, caller, date, POOL_CAP);
+      if (keys) return KeyRanking.compute(caller.saju_key, keys, 0, Number.POSITIVE_INFINITY);
+    }
+    return this.rankings.forKey(caller.saju_key);
+  }
+}
+
+/** Pools up to this many people are ranked key by key for the seeker alone (see rankingFor). */
+export const POOL_CAP = 10_000;
+
+/** Without a region restriction and with 20 or more years of ages, the pool is never small: skip the probe. */
+function mayHaveSmallPool(caller: ProfileRow): boolean {
+  if (caller.preferred_regions.length > 0) return true;
+  if (caller.age_min === null && caller.age_max === null) return false;
+  return (caller.age_max ?? 100) - (caller.age_min ?? 19) < 20;
 }
 
 function present(row: RecommendedRow, date: string) {

@@ -176,3 +176,71 @@ describe("today's set with preferences", () => {
     );
   });
 });
+
+describe('recommendations with preferences: exactly the rules, on both paths', () => {
+  it("every person returned fits both ways, and nobody who fits is left out for someone with a lower score", async () => {
+    const { compatibilityScore } = await import('../../src/saju/index.js');
+    const regions = ['seoul', 'gyeonggi', 'busan', 'jeju', null] as const;
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const people: TestUser[] = [];
+    for (let i = 0; i < 48; i += 1) {
+      const age = 22 + Math.floor(rand() * 25);
+      const person = i % 2 === 0 ? await man(api, { birth_date: bornAged(age, -Math.floor(rand() * 300)) }) : await woman(api, { birth_date: bornAged(age, -Math.floor(rand() * 300)) });
+      const region = regions[Math.floor(rand() * regions.length)]!;
+      const prefs: Record<string, unknown> = { region };
+      const r = rand();
+      if (r < 0.4) Object.assign(prefs, { age_min: Math.max(19, age - 5), age_max: age + 5 });
+      else if (r < 0.6) prefs.age_min = Math.max(19, age - 2);
+      const p = rand();
+      if (region !== null && p < 0.35) prefs.preferred_regions = [region];
+      else if (p < 0.5) prefs.preferred_regions = ['seoul', 'gyeonggi'];
+      await put(person, prefs);
+      people.push(person);
+    }
+    const db = t.database.db;
+    const today = koreanDate(t.clock.now);
+    const users = await db
+      .selectFrom('users')
+      .select(['id', 'gender', 'interested_in', 'saju_key', 'birth_date', 'region', 'preferred_regions', 'age_min', 'age_max', 'discoverable'])
+      .execute();
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const { internationalAge } = await import('../../src/lib/time.js');
+    type U = (typeof users)[number];
+    const accepts = (a: U, b: U) => {
+      const age = internationalAge(b.birth_date, today);
+      return (
+        a.interested_in.includes(b.gender) &&
+        (a.age_min === null || age >= a.age_min) &&
+        (a.age_max === null || age <= a.age_max) &&
+        (a.preferred_regions.length === 0 || (b.region !== null && a.preferred_regions.includes(b.region)))
+      );
+    };
+    const matchRows = await db.selectFrom('matches').select(['requester_id', 'receiver_id']).execute();
+    for (const caller of people) {
+      const me = byId.get(caller.id)!;
+      const fits = users.filter(
+        (u) =>
+          u.id !== me.id &&
+          u.discoverable &&
+          accepts(me, u) &&
+          accepts(u, me) &&
+          !matchRows.some((m) => (m.requester_id === me.id && m.receiver_id === u.id) || (m.requester_id === u.id && m.receiver_id === me.id)),
+      );
+      const res = await recommendations(api, caller, 50);
+      assert.equal(res.status, 200);
+      const got = res.body as Array<{ user_id: number; compatibility_score: number }>;
+      const fitIds = new Set(fits.map((u) => u.id));
+      for (const r of got) {
+        assert.ok(fitIds.has(r.user_id), `caller ${me.id}: ${r.user_id} does not fit both ways`);
+        assert.equal(r.compatibility_score, compatibilityScore(me.saju_key, byId.get(r.user_id)!.saju_key));
+      }
+      assert.equal(got.length, Math.min(50, fits.length), `caller ${me.id}: everyone who fits, up to 50`);
+      if (got.length === 50) {
+        const lowest = got[got.length - 1]!.compatibility_score;
+        const better = fits.filter((u) => compatibilityScore(me.saju_key, u.saju_key) > lowest).map((u) => u.id);
+        for (const id of better) assert.ok(got.some((r) => r.user_id === id), `caller ${me.id}: ${id} scores above the last one returned`);
+      }
+    }
+  });
+});

@@ -23,7 +23,8 @@ const REGION_LIST = `'seoul', 'busan', 'daegu', 'incheon', 'gwangju', 'daejeon',
  *   users row with its indexes.
  * - The recommendation walk's index: by chart key, gender and region, only discoverable people,
  *   with every column the eligibility test reads (index-only scans). It replaces
- *   users_saju_key_gender_idx, which served the walk alone.
+ *   users_saju_key_gender_idx, which served the walk alone. And the partition index: the same
+ *   people by (gender, region, birth date), for the pool of a seeker with narrow preferences.
  * - `daily_recommendations_visible` also drops, at read time, people in the stored set who have
  *   turned `discoverable` off or whose own preferences no longer accept the caller.
  */
@@ -62,6 +63,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       INCLUDE (id, birth_date, interested_in, age_min, age_max, preferred_regions)
       WHERE discoverable`.execute(db);
   await sql`DROP INDEX users_saju_key_gender_idx`.execute(db);
+  // The pool of a seeker with narrow preferences: discoverable people by gender, region and birth
+  // date (the seeker's own conditions, as index ranges), with the columns of the other side's
+  // conditions and the chart key included (index-only).
+  await sql`
+    CREATE INDEX users_partition_idx ON users (gender, region, birth_date)
+      INCLUDE (saju_key, interested_in, age_min, age_max, preferred_regions)
+      WHERE discoverable`.execute(db);
 
   await sql`
     CREATE OR REPLACE FUNCTION daily_recommendations_visible(p_user integer, p_date date, p_limit integer)
@@ -107,7 +115,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX users_saju_key_gender_idx ON users (saju_key, gender) INCLUDE (id, interested_in)`.execute(db);
-  await sql`DROP INDEX users_discovery_idx`.execute(db);
+  await sql`DROP INDEX users_discovery_idx, users_partition_idx`.execute(db);
   await sql`DROP TABLE user_activity, cancelled_match_requests`.execute(db);
   await sql`
     ALTER TABLE users
