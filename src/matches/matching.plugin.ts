@@ -9,6 +9,7 @@ import { publicProfileRoutes } from '../users/public-profile.routes.js';
 import { CompatibilityService } from '../recommendations/compatibility.service.js';
 import { KeyRankings } from '../recommendations/key-rankings.js';
 import { SajuKeyUniverse } from '../recommendations/key-universe.js';
+import { PoolCensus } from '../recommendations/pool-census.js';
 import { matchesRoutes } from './matches.routes.js';
 import { MatchesService } from './matches.service.js';
 import { recommendationsRoutes } from '../recommendations/recommendations.routes.js';
@@ -34,11 +35,14 @@ export function matchingPlugin(deps: MatchingDeps) {
     const { db, events, now, authenticate } = deps;
     const universe = new SajuKeyUniverse(db);
     const rankings = new KeyRankings(db, universe);
-    // Read the chart-key universe before serving, not during someone's first request.
-    fastify.addHook('onReady', async () => universe.sync());
+    const census = new PoolCensus(db);
+    // Read the chart-key universe and the pool census before serving, not during someone's first request.
+    fastify.addHook('onReady', async () => {
+      await Promise.all([universe.sync(), census.load()]);
+    });
     await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate));
     await fastify.register(
-      recommendationsRoutes(new RecommendationsService(db, rankings, now), new CompatibilityService(db), authenticate),
+      recommendationsRoutes(new RecommendationsService(db, rankings, now, census), new CompatibilityService(db), authenticate),
     );
     await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
     await fastify.register(safetyRoutes(new SafetyService(db, events, deps.limiter), authenticate));

@@ -81,7 +81,8 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: stri
 export async function poolKeys(db: Executor, seeker: Seeker, today: string, cap: number): Promise<Int32Array | null> {
   if (seeker.interested_in.length === 0) return new Int32Array(0);
   const branch = (region: 'preferred' | 'known' | 'unknown') =>
-    sql`SELECT u.saju_key FROM users u WHERE ${mutualFitSql(seeker, today, region)} AND u.id <> ${seeker.id}`;
+    // (The seeker is not left out here: their own key would only cost the walk one look-up.)
+    sql`SELECT u.saju_key FROM users u WHERE ${mutualFitSql(seeker, today, region)}`;
   const people =
     seeker.preferred_regions.length > 0 ? branch('preferred') : sql`${branch('known')} UNION ALL ${branch('unknown')}`;
   const result = await sql<{ keys: number[] | null; n: number }>`

@@ -4,6 +4,7 @@ import type { ProfileRow } from '../auth/accounts.repo.js';
 import { DAILY_SET_SIZE, dailyOrder, pickDailySet } from './daily-selection.js';
 import { keyAgeFilter } from './discovery.js';
 import { KeyRanking } from './key-ranking.js';
+import type { PoolCensus } from './pool-census.js';
 import type { KeyRankings } from './key-rankings.js';
 import { koreanDateMinus } from '../lib/korean-day.js';
 import {
@@ -29,6 +30,8 @@ export class RecommendationsService {
     private readonly db: Db,
     private readonly rankings: KeyRankings,
     private readonly now: () => Date,
+    /** Pool sizes by gender, region and birth year; without it every seeker with narrow preferences probes. */
+    private readonly census?: PoolCensus,
   ) {}
 
   async today(caller: ProfileRow, limit: number) {
@@ -73,7 +76,8 @@ export class RecommendationsService {
    * brings 50 people within its first few hundred keys.
    */
   private async rankingFor(caller: ProfileRow, date: string): Promise<KeyRanking> {
-    if (mayHaveSmallPool(caller)) {
+    const estimate = this.census?.estimate(caller, date, POOL_CAP) ?? null;
+    if (estimate === null ? mayHaveSmallPool(caller) : estimate <= POOL_CAP) {
       const keys = await poolKeys(this.db, caller, date, POOL_CAP);
       if (keys) return KeyRanking.compute(caller.saju_key, keys, 0, Number.POSITIVE_INFINITY);
     }
@@ -84,7 +88,7 @@ export class RecommendationsService {
 /** Pools up to this many people are ranked key by key for the seeker alone (see rankingFor). */
 export const POOL_CAP = 10_000;
 
-/** Without a region restriction and with 20 or more years of ages, the pool is never small: skip the probe. */
+/** Before the census is read: without a region restriction and with 20 or more years of ages, the pool is never small. */
 function mayHaveSmallPool(caller: ProfileRow): boolean {
   if (caller.preferred_regions.length > 0) return true;
   if (caller.age_min === null && caller.age_max === null) return false;
