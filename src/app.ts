@@ -7,6 +7,9 @@ import type { DatabaseHandle } from './db/database.js';
 import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { AuthService } from './auth/auth.service.js';
+import { touchSessionIfStale } from './auth/sessions.repo.js';
+import { sessionsRoutes } from './auth/sessions.routes.js';
+import { SessionsService } from './auth/sessions.service.js';
 import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
@@ -110,12 +113,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(config.jwtSecret);
-  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db));
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db), (sessionId, staleSeconds) =>
+    touchSessionIfStale(db, sessionId, staleSeconds),
+  );
   const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
+  const sessions = new SessionsService(db, auth, events);
   const users = new UsersService(db, events, deps.limiter);
 
   await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
   await fastify.register(authRoutes(auth));
+  await fastify.register(sessionsRoutes(sessions, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
   await fastify.register(
