@@ -552,6 +552,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report queue with its evidence
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. `status=open` (default): oldest first, the order to work through them; `status=resolved`: most recently resolved first.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a report: dismiss, warn, suspend (days) or ban
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. A suspension or ban takes effect at once: the account's sessions are revoked and its sockets disconnected, it vanishes from recommendations, profiles and partners' chat lists, and login answers `403 Account suspended` until the suspension ends (a ban: always). A later, shorter suspension never shortens a longer one. `409` for a resolved report, for suspending or banning a moderator, or an account that no longer exists.
+         */
+        post: operations["resolveReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every moderator action, newest first
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. Ids only: the rows outlive the moderator's and the target's accounts.
+         */
+        get: operations["listModerationAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -2431,6 +2491,282 @@ export interface operations {
             };
             /** @description Missing, invalid or expired access token (or wrong credentials) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number;
+                        reason: string;
+                        details: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                        status: "open" | "resolved";
+                        reporter: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string | null;
+                        } | null;
+                        reported: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            /** @description null once the account was deleted */
+                            name: string | null;
+                            /** @description `deleted`: the account no longer exists (only its id was kept) */
+                            status: "active" | "suspended" | "banned" | "deleted";
+                            /** @description Open reports against this user, this one included when open */
+                            reports_open: number;
+                        };
+                        /** @description The last 50 messages of the chat between reporter and reported, newest first (as chat history), whatever became of the chat (unmatched, blocked); [] when they never had one */
+                        evidence: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            message_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            sender_id: number | null;
+                            content: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            sent_at: string;
+                        }[];
+                        resolution: {
+                            action: "dismiss" | "warn" | "suspend" | "ban";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            resolved_at: string | null;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            moderator_id: number | null;
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resolveReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    action: "dismiss" | "warn" | "suspend" | "ban";
+                    /** @description For the audit log; write no personal data */
+                    note?: string | null;
+                    /** @description Required for suspend, refused otherwise */
+                    days?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number;
+                        /** @enum {string} */
+                        status: "resolved";
+                        action: "dismiss" | "warn" | "suspend" | "ban";
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listModerationAudit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        audit_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        moderator_id: number;
+                        action: "dismiss" | "warn" | "suspend" | "ban";
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        target_user_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number | null;
+                        note: string | null;
+                        /** @description The suspension length, for suspend */
+                        days: number | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

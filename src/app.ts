@@ -21,6 +21,9 @@ import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
+import { moderationRoutes } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { Moderators } from './moderation/moderators.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
@@ -123,6 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
   await fastify.register(authRoutes(auth));
   await fastify.register(sessionsRoutes(sessions, authenticator.hook));
+  const moderators = new Moderators(config.moderatorEmails);
+  await fastify.register(moderationRoutes(new ModerationService(db, events, moderators), moderators, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
   await fastify.register(

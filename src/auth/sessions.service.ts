@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { invalid, notFound, unauthorized } from '../lib/errors.js';
+import { invalid, notFound, unauthorized, NOT_FOUND } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import { isoOrNull } from '../lib/time.js';
 import type { AuthService } from './auth.service.js';
@@ -7,7 +7,7 @@ import { hashPassword } from './passwords.js';
 import { passwordProblem } from './registration.js';
 import { listLiveSessions, revokeOwnSession, revokeUserSessions, setPasswordHash } from './sessions.repo.js';
 
-export const SESSION_NOT_FOUND = 'Session not found';
+export const SESSION_NOT_FOUND = NOT_FOUND.session;
 
 export interface SessionView {
   session_id: number;

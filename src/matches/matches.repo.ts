@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database, Gender, MatchStatus } from '../db/schema.js';
+import { isActiveAccount } from '../auth/account-status.js';
 import { noBlockBetween } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
@@ -30,8 +31,9 @@ export interface MatchRow {
 const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
 const MATCH_COLUMNS = ['id', 'requester_id', 'receiver_id', 'status', 'compatibility_score', 'created_at'] as const;
 
+/** A person others may see: unknown, suspended and banned accounts are all `undefined`. */
 export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
-  return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
+  return db.selectFrom('users as u').select(PERSON_COLUMNS).where('id', '=', userId).where(isActiveAccount('u')).executeTakeFirst();
 }
 
 /**
@@ -124,7 +126,7 @@ export interface MatchListRow extends MatchRow {
   partner_profile_img_url: string | null;
 }
 
-/** The caller's matches, newest first, without those whose partner is blocked either way. */
+/** The caller's matches, newest first, without those whose partner is blocked either way, suspended or banned. */
 export async function listMatches(db: Executor, userId: number, filters: MatchListFilters): Promise<MatchListRow[]> {
   let query = db
     .selectFrom('matches as m')
@@ -145,7 +147,8 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
       'p.birth_date as partner_birth_date',
       'p.profile_img_url as partner_profile_img_url',
     ])
-    .where(noBlockBetween(userId, sql.ref<number>('p.id')));
+    .where(noBlockBetween(userId, sql.ref<number>('p.id')))
+    .where(isActiveAccount('p'));
   if (filters.direction === 'sent') query = query.where('m.requester_id', '=', userId);
   else if (filters.direction === 'received') query = query.where('m.receiver_id', '=', userId);
   else query = query.where((eb) => eb.or([eb('m.requester_id', '=', userId), eb('m.receiver_id', '=', userId)]));

@@ -84,7 +84,8 @@ export async function updateProfile(db: Executor, userId: number, changes: UserU
 /**
  * Removes the person and everything they took part in from the seed's tables (whose foreign keys
  * have no ON DELETE rule): messages of their chats, the chats, their matches, then the user row.
- * Tables added beside the seed cascade from users by their own foreign keys.
+ * Tables added beside the seed cascade from users by their own foreign keys (sessions and their
+ * refresh tokens, blocks, read marks, …); reports the person filed lose their reporter id.
  */
 export async function deleteUserData(trx: Transaction<Database>, userId: number): Promise<void> {
   const theirMatches = trx
@@ -102,5 +103,8 @@ export async function deleteUserData(trx: Transaction<Database>, userId: number)
     .deleteFrom('matches')
     .where((eb) => eb.or([eb('requester_id', '=', userId), eb('receiver_id', '=', userId)]))
     .execute();
+  // Moderation keeps ids only once the person is gone: reports against them keep the reported id
+  // (no foreign key), audit rows about them keep their ids but lose the moderator's free-text note.
+  await trx.updateTable('moderation_audit').set({ note: null }).where('target_user_id', '=', userId).execute();
   await trx.deleteFrom('users').where('id', '=', userId).execute();
 }
