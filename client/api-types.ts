@@ -977,6 +977,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything stored about me (JSON)
+         * @description The right of access and portability (개인정보 보호법 열람권, GDPR Art. 15/20): profile and preferences, saju, matches, chats with their messages, blocks, the reports I filed, sessions and moderation decisions about my account. Other people appear as id and name only. Sent as an attachment. At most 3 per hour (`429` with Retry-After).
+         */
+        get: operations["exportMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{user_id}": {
         parameters: {
             query?: never;
@@ -2768,6 +2788,299 @@ export interface operations {
             /** @description Not found, or not the caller's business */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        exported_at: string;
+                        profile: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            email: string;
+                            /** @description YYYY-MM-DD as entered (lunar when birth_calendar is lunar) */
+                            birth_date: string;
+                            gender: "male" | "female" | "other";
+                            location: string | null;
+                            job: string | null;
+                            bio: string | null;
+                            profile_img_url: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description HH:MM, Korean local time */
+                            birth_time: string | null;
+                            birth_calendar: "solar" | "lunar";
+                            is_leap_month: boolean;
+                            /** @description The solar (Gregorian) birth date */
+                            solar_birth_date: string;
+                            interested_in: ("male" | "female" | "other")[];
+                        };
+                        saju: {
+                            pillars: {
+                                year: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                month: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                day: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                hour: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                } | null;
+                            };
+                            elements: {
+                                wood: number;
+                                fire: number;
+                                earth: number;
+                                metal: number;
+                                water: number;
+                            };
+                            day_master: {
+                                hanja: string;
+                                hangul: string;
+                                element: "wood" | "fire" | "earth" | "metal" | "water";
+                                yin_yang: "yang" | "yin";
+                            };
+                            zodiac: {
+                                hanja: string;
+                                hangul: string;
+                                animal: string;
+                                animal_en: string;
+                            };
+                            /** @description Pillars a birth time could change (a solar term falls on the birth date); [] otherwise */
+                            ambiguous: ("year" | "month")[];
+                        };
+                        /** @description Every match row I am part of (requests, matches, declined and ended ones), in the order they were made */
+                        matches: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            match_id: number;
+                            status: "requested" | "matched" | "declined";
+                            direction: "sent" | "received";
+                            compatibility_score: number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description Another person: id and name only */
+                            partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                user_id: number;
+                                name: string;
+                            };
+                        }[];
+                        chats: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            chat_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            match_id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description Another person: id and name only */
+                            partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                user_id: number;
+                                name: string;
+                            };
+                            /** @description In my chat list now; false after an unmatch, a block or the partner’s suspension */
+                            open: boolean;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            read_up_to: number | null;
+                            /** @description Oldest first: every message of an open chat; only my own messages of a closed one */
+                            messages: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                message_id: number;
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                sender_id: number | null;
+                                content: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601, UTC, with Z
+                                 */
+                                sent_at: string | null;
+                                client_msg_id: string | null;
+                            }[];
+                        }[];
+                        /** @description People I blocked */
+                        blocks: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                        }[];
+                        /** @description Reports I filed */
+                        reports: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            report_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            reported_user_id: number;
+                            reason: string;
+                            details: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                            status: "open" | "resolved";
+                        }[];
+                        /** @description Every login session, live or ended, with the address it logged in from */
+                        sessions: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            session_id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            last_used_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            revoked_at: string | null;
+                            revoked_reason: string | null;
+                            user_agent: string | null;
+                            ip: string | null;
+                            current: boolean;
+                        }[];
+                        /** @description Moderators' decisions about my account */
+                        moderation: {
+                            action: "warn" | "suspend" | "ban";
+                            days: number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -13,6 +13,8 @@ import { SessionsService } from './auth/sessions.service.js';
 import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
+import { exportRoutes } from './export/export.routes.js';
+import { ExportService } from './export/export.service.js';
 import { EventBus } from './lib/events.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, installValidators, requestId } from './lib/http.js';
 import { installJsonBodies } from './lib/json-body.js';
@@ -130,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(moderationRoutes(new ModerationService(db, events, moderators), moderators, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
+  await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
     matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
   );
