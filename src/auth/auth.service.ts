@@ -4,8 +4,8 @@ import { conflict, forbidden, rateLimited, unauthorized } from '../lib/errors.js
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { koreanDate } from '../lib/time.js';
-import { findCredentialsByEmail, findPasswordHash, insertUser } from '../users/users.repo.js';
 import { ACCOUNT_SUSPENDED } from './account-status.js';
+import { findCredentialsByEmail, findPasswordHash, insertUser } from './accounts.repo.js';
 import * as repo from './auth.repo.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { normaliseEmail, validateRegistration, type RegisterInput } from './registration.js';
