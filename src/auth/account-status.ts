@@ -17,6 +17,16 @@ export function isActiveAccount(alias: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${column(alias)} IS NULL OR ${column(alias)} <= now())`;
 }
 
+/**
+ * SQL condition for hot paths over many candidates: the user `alias`.id is not suspended or
+ * banned now, decided from the small partial index users_suspended_idx (0008) alone, without
+ * reading the candidate's user row (index-only scans of other indexes stay index-only).
+ */
+export function notSuspended(alias: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM users s
+    WHERE s.id = ${sql.ref(`${alias}.id`)} AND s.suspended_until IS NOT NULL AND s.suspended_until > now())`;
+}
+
 /** SQL expression: the user row's status now. */
 export function accountStatusOf(alias: string): RawBuilder<AccountStatus> {
   return sql<AccountStatus>`(CASE WHEN ${column(alias)} = 'infinity'::timestamptz THEN 'banned'

@@ -12,6 +12,9 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE users ADD COLUMN suspended_until timestamptz`.execute(db);
+  // Few people are ever suspended: the recommendation walk checks candidates against this tiny
+  // index (src/auth/account-status.ts, notSuspended) instead of reading their user rows.
+  await sql`CREATE INDEX users_suspended_idx ON users (id, suspended_until) WHERE suspended_until IS NOT NULL`.execute(db);
   await sql`
     ALTER TABLE reports
       ADD COLUMN status varchar(8) NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
@@ -42,5 +45,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP INDEX reports_queue_idx`.execute(db);
   await sql`
     ALTER TABLE reports DROP COLUMN status, DROP COLUMN resolution, DROP COLUMN resolved_by, DROP COLUMN resolved_at`.execute(db);
+  await sql`DROP INDEX users_suspended_idx`.execute(db);
   await sql`ALTER TABLE users DROP COLUMN suspended_until`.execute(db);
 }
