@@ -86,7 +86,7 @@ const shots: string[] = [];
 try {
   for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     // Each run opens the chat (and reads it): a fresh message gives the next run its unread badge.
-    if (label === 'desktop') await say(minji, '사진 찍기에도 좋대요 📷');
+    if (label === 'desktop') await say(minji, '사진 찍기에도 좋대요!');
     const context = await browser.newContext({ viewport, locale: 'ko-KR', timezoneId: 'Asia/Seoul', reducedMotion: 'reduce' });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
