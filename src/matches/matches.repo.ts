@@ -56,6 +56,22 @@ export async function findPairForUpdate(trx: Transaction<Database>, a: number, b
   return row as MatchRow | undefined;
 }
 
+/**
+ * Whether the two people are matched now: their pair's match row has status `matched` (a request
+ * both sides accepted; not requested, declined, or ended). What decides if one may see the other's
+ * full saju (birth data stays private until then).
+ */
+export async function pairMatched(db: Executor, a: number, b: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('matches')
+    .select('id')
+    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
+    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
+    .where('status', '=', 'matched')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function findMatchForUpdate(trx: Transaction<Database>, matchId: number): Promise<MatchRow | undefined> {
   const row = await trx.selectFrom('matches').select(MATCH_COLUMNS).where('id', '=', matchId).forUpdate().executeTakeFirst();
   return row as MatchRow | undefined;
