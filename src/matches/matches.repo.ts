@@ -1,22 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database, Gender, MatchStatus } from '../db/schema.js';
+import type { Database, MatchStatus } from '../db/schema.js';
 import { noBlockBetween } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
-
-/** What other people may learn about a person (never the email; the birth date only to compute age). */
-export interface PersonRow {
-  id: number;
-  name: string;
-  birth_date: string;
-  gender: Gender;
-  location: string | null;
-  job: string | null;
-  bio: string | null;
-  profile_img_url: string | null;
-  saju_key: number;
-}
 
 export interface MatchRow {
   id: number;
@@ -27,12 +14,7 @@ export interface MatchRow {
   created_at: Date;
 }
 
-const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
 const MATCH_COLUMNS = ['id', 'requester_id', 'receiver_id', 'status', 'compatibility_score', 'created_at'] as const;
-
-export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
-  return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
-}
 
 /**
  * Takes the requester's own user row lock for the rest of the transaction, so that one person's
@@ -54,22 +36,6 @@ export async function findPairForUpdate(trx: Transaction<Database>, a: number, b
     .forUpdate()
     .executeTakeFirst();
   return row as MatchRow | undefined;
-}
-
-/**
- * Whether the two people are matched now: their pair's match row has status `matched` (a request
- * both sides accepted; not requested, declined, or ended). What decides if one may see the other's
- * full saju (birth data stays private until then).
- */
-export async function pairMatched(db: Executor, a: number, b: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('matches')
-    .select('id')
-    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
-    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
-    .where('status', '=', 'matched')
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function findMatchForUpdate(trx: Transaction<Database>, matchId: number): Promise<MatchRow | undefined> {
