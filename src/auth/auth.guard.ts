@@ -63,6 +63,11 @@ export class Authenticator {
     await this.touchSession(sessionId, TOUCH_INTERVAL_SECONDS);
   }
 
+  /** Whether the login session is still live (not logged out, revoked, or its user deleted). */
+  async sessionLive(sessionId: number, userId: number): Promise<boolean> {
+    return (await this.sessionUser.find(sessionId, userId)) !== null;
+  }
+
   /** The access token's claims without the database check (for socket expiry timers). */
   claims(token: string) {
     return this.tokens.verify(token);
