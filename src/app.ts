@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
@@ -13,6 +13,7 @@ import { ChatsService } from './chats/chats.service.js';
 import { EventBus } from './lib/events.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, installValidators, requestId } from './lib/http.js';
 import { installJsonBodies } from './lib/json-body.js';
+import { createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
@@ -35,7 +36,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Injected clock for "today" (tests move it); defaults to the real one. */
   now?: () => Date;
-  logger?: boolean;
+  /** false: no logs (tests); a logger: that one; unset: pino at config.logLevel on stdout (lib/logger.ts). */
+  logger?: boolean | FastifyBaseLogger;
   /** Socket.IO limits and adapter choice (benchmarks raise the per-socket send limit). */
   realtime?: Partial<RealtimeOptions>;
 }
@@ -61,7 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
 
   const fastify = Fastify({
-    logger: deps.logger === false ? false : { level: config.logLevel },
+    ...(deps.logger === false
+      ? { logger: false }
+      : { loggerInstance: typeof deps.logger === 'object' ? deps.logger : createLogger(config.logLevel) }),
+    // One access-log line per request (the onResponse hook below) instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     genReqId: requestId,
@@ -75,13 +81,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installJsonBodies(fastify);
   events.onSubscriberError((err) => fastify.log.error({ err }, 'event subscriber failed'));
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks: no promise per request and hook.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const statusCode = reply.statusCode;
+    const responseTime = reply.elapsedTime;
+    metrics.observeHttp(request.method, route, statusCode, responseTime / 1000);
+    // The access log: one line per request, with the request id (`reqId`) the client saw.
+    request.log.info(
+      { method: request.method, url: request.url, statusCode, responseTime, remoteAddress: request.ip },
+      'request completed',
+    );
+    done();
   });
   fastify.decorateRequest('caller', null);
   fastify.addSchema(ErrorBody);
