@@ -26,6 +26,7 @@ import { SessionUserQuery } from './users/users.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
+import { webClientBuilt, webClientPlugin } from './web/web-client.plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -43,6 +44,8 @@ export interface AppDeps {
   logger?: boolean | FastifyBaseLogger;
   /** Socket.IO limits and adapter choice (benchmarks raise the per-socket send limit). */
   realtime?: Partial<RealtimeOptions>;
+  /** The built web client (dist/public) to serve at `/`; unset or not built: no web client. */
+  webRoot?: string | null;
 }
 
 export interface App {
@@ -145,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await fastify.register(chatsRoutes(chats, authenticator.hook));
   realtime.start({ authenticator, chats, events, metrics });
+  if (deps.webRoot && webClientBuilt(deps.webRoot)) await fastify.register(webClientPlugin(deps.webRoot));
 
   return { fastify, events, metrics, authenticator, io: realtime.io };
 }

@@ -40,13 +40,34 @@ export function installValidators(app: FastifyInstance): void {
  * silently altered (as U+FFFD), so a stored message would no longer equal the one sent. Every
  * body, query, path value and socket payload refuses both up front.
  */
-export function nulPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return unstorable(value) ? path : null;
+export function nulPath(value: unknown): string | null {
+  if (typeof value === 'string') return unstorable(value) ? '' : null;
   if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    if (unstorable(key)) return path;
-    const found = nulPath(item, `${path}/${key}`);
-    if (found !== null) return found;
+  // Iterative (explicit stack): no recursion over attacker-shaped data. Each entry remembers its
+  // parent, so the path is built only for the one string found, and the walk stays linear.
+  interface Entry {
+    value: object;
+    key: string;
+    parent: Entry | null;
+  }
+  const pathOf = (entry: Entry | null, key?: string): string => {
+    const keys: string[] = key === undefined ? [] : [key];
+    for (let e = entry; e !== null && e.parent !== null; e = e.parent) keys.push(e.key);
+    return keys.reverse().map((k) => `/${k}`).join('');
+  };
+  const stack: Entry[] = [{ value, key: '', parent: null }];
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    const keys = Object.keys(entry.value);
+    for (const key of keys) {
+      if (unstorable(key)) return pathOf(entry);
+      const item = (entry.value as Record<string, unknown>)[key];
+      if (typeof item === 'string') {
+        if (unstorable(item)) return pathOf(entry, key);
+      } else if (item !== null && typeof item === 'object') {
+        stack.push({ value: item, key, parent: entry });
+      }
+    }
   }
   return null;
 }

@@ -1,4 +1,4 @@
-// The JSON of GET /api/users/me/saju (shared/api-contract.md): a chart with the Hanja, Hangul,
+// The JSON of GET /api/users/me/saju (docs/api.md, "My profile"): a chart with the Hanja, Hangul,
 // element and yin/yang of every character.
 import type { AmbiguousPillar, Chart } from './chart.js';
 import { elementCounts } from './chart-elements.js';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The seed's four tables, exactly as product-spec.md names them: plural names, the seed's columns,
+ * The seed's four tables, exactly as the product requirements name them: plural names, the seed's columns,
  * NOT NULLs and defaults, identity integer keys, timestamptz for its DATETIME columns, enum types
  * for gender and status, UNIQUE(requester_id, receiver_id) and UNIQUE(chats.match_id).
  */
