@@ -124,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(config.jwtSecret);
-  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db));
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(database));
   const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
   const users = new UsersService(db, events, deps.limiter);
 

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Database, Gender, NewUser, UserRow, UserUpdate } from '../db/schema.js';
 
 type Executor = Db | Transaction<Database>;
@@ -50,8 +50,8 @@ export async function findPasswordHash(db: Executor, userId: number): Promise<st
 export class SessionUserQuery {
   private readonly compiled: CompiledQuery<ProfileRow>;
 
-  constructor(private readonly db: Db) {
-    this.compiled = db
+  constructor(private readonly database: DatabaseHandle) {
+    this.compiled = database.db
       .selectFrom('users as u')
       .innerJoin('auth_sessions as s', 's.user_id', 'u.id')
       .select(PROFILE_COLUMNS.map((c) => `u.${c}` as const))
@@ -61,9 +61,10 @@ export class SessionUserQuery {
       .compile();
   }
 
+  /** Every authenticated request runs this: a named prepared statement on PostgreSQL. */
   async find(sessionId: number, userId: number): Promise<ProfileRow | undefined> {
-    const result = await this.db.executeQuery<ProfileRow>({ ...this.compiled, parameters: [sessionId, userId] });
-    return result.rows[0];
+    const rows = await this.database.prepared('session_user_v1', this.compiled, [sessionId, userId]);
+    return rows[0];
   }
 }
 
