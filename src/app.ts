@@ -11,7 +11,9 @@ import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
 import { EventBus } from './lib/events.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandling, installValidators, requestId } from './lib/http.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './lib/error-responses.js';
+import { requestId } from './lib/request-id.js';
+import { installValidators } from './lib/validation.js';
 import { installJsonBodies } from './lib/json-body.js';
 import { AccessLog, createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
@@ -22,7 +24,7 @@ import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
-import { SessionUserQuery } from './users/users.repo.js';
+import { SessionUserQuery } from './auth/accounts.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
@@ -85,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installValidators(fastify);
   installErrorHandling(fastify);
   installJsonBodies(fastify);
-  events.onSubscriberError((err) => fastify.log.error({ err }, 'event subscriber failed'));
+  events.onSubscriberError((err, event) => fastify.log.error({ err, event }, 'event subscriber failed'));
 
   // Callback hooks: no promise per request and hook.
   fastify.addHook('onRequest', (request, reply, done) => {

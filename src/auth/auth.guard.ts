@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unauthorized } from '../lib/errors.js';
-import type { ProfileRow, SessionUserQuery } from '../users/users.repo.js';
+import type { ProfileRow, SessionUserQuery } from './accounts.repo.js';
 import type { AccessTokens } from './tokens.js';
 
 export interface Caller {
@@ -34,6 +34,11 @@ export class Authenticator {
     if (!claims) return null;
     const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
     return profile ? { userId: claims.userId, sessionId: claims.sessionId, profile } : null;
+  }
+
+  /** Whether the login session is still live (not logged out, revoked, or its user deleted). */
+  async sessionLive(sessionId: number, userId: number): Promise<boolean> {
+    return (await this.sessionUser.find(sessionId, userId)) !== null;
   }
 
   /** The access token's claims without the database check (for socket expiry timers). */

@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from 'typebox';
 import { DomainError } from '../lib/errors.js';
-import { NUL_MESSAGE, nulPath, outOfRangeIdMessage, validationIssues } from '../lib/http.js';
+import { NUL_MESSAGE, nulPath, outOfRangeIdMessage, validationIssues } from '../lib/validation.js';
 import { TOO_DEEP_MESSAGE, tooDeep } from '../lib/json-depth.js';
 import { isUnavailable, SERVICE_UNAVAILABLE } from '../lib/unavailable.js';
 

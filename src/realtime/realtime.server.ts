@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import type { Authenticator } from '../auth/auth.guard.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { EventBus } from '../lib/events.js';
-import { requestId } from '../lib/http.js';
+import { requestId } from '../lib/request-id.js';
 import type { Metrics } from '../lib/metrics.js';
 import { chatSocketHandlers, type SocketLimits } from './chat.socket.js';
 import { relayDomainEvents } from './event-relay.js';
@@ -62,7 +62,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
   });
   let onConnected = () => {};
   const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : async () => {};
-  const delivery = new SocketChatDelivery(io, deps.redis !== null);
+  const delivery = new SocketChatDelivery(io, deps.redis !== null, log);
   onConnected = () => delivery.peers?.resubscribed();
 
   return {
@@ -73,11 +73,28 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
       delivery.readFrom((chatId, afterId, beforeId) => chats.messagesBetween(chatId, afterId, beforeId));
       io.use(handshakeAuth(authenticator, log));
       io.on('connection', (socket) => {
-        void socket.join([userRoom(socket.data.userId), sessionRoom(socket.data.sessionId)]);
-        metrics.socketsConnected.inc();
-        socket.once('disconnect', () => metrics.socketsConnected.dec());
-        disconnectAtExpiry(socket);
-        handlers(socket);
+        const { userId, sessionId } = socket.data;
+        try {
+          // Joined synchronously (in-memory rooms, on every adapter): a revocation published
+          // from now on reaches this socket through its session and user rooms.
+          void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+          metrics.socketsConnected.inc();
+          socket.once('disconnect', () => metrics.socketsConnected.dec());
+          disconnectAtExpiry(socket, log);
+          handlers(socket);
+        } catch (err) {
+          log.error({ err, userId, socketId: socket.id }, 'socket setup failed');
+          socket.disconnect(true);
+          return;
+        }
+        // A revocation published between the handshake's session check and the join above found
+        // no socket in the rooms: check the session once more now that the socket is in them.
+        authenticator.sessionLive(sessionId, userId).then(
+          (live) => {
+            if (!live) socket.disconnect(true);
+          },
+          (err: unknown) => log.warn({ err, userId, socketId: socket.id }, 'socket session re-check failed'),
+        );
       });
       const stopRelay = relayDomainEvents(io, events);
 

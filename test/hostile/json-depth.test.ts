@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nulPath } from '../../src/lib/http.js';
+import { nulPath } from '../../src/lib/validation.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../../src/lib/json-depth.js';
 import { nestedArrays, nestedObjects } from './raw-socket.js';
 
