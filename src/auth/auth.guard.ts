@@ -12,6 +12,11 @@ export interface Caller {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/** `last_used_at` is accurate to this much (README, sessions). */
+export const TOUCH_INTERVAL_SECONDS = 300;
+/** Sessions remembered per process before the memory of recent touches starts afresh. */
+const TOUCHED_MAX = 100_000;
+
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
@@ -24,11 +29,16 @@ declare module 'fastify' {
  * access at once, not at the token's expiry).
  */
 export class Authenticator {
+  /** When this process last moved each session's `last_used_at` (ms since the epoch). */
+  private readonly touched = new Map<number, number>();
+
   constructor(
     private readonly tokens: AccessTokens,
     private readonly sessionUser: SessionUserQuery,
+    /** Moves a session's `last_used_at` to now (if older than the interval); see `noteUse`. */
+    private readonly touchSession: ((sessionId: number, staleSeconds: number) => Promise<void>) | null = null,
     /** Notes that the caller used the API (active_recently); at most a rare background write. */
-    private readonly activity?: ActivityTracker,
+    private readonly activity: ActivityTracker | null = null,
   ) {}
 
   async fromToken(token: string | undefined): Promise<Caller | null> {
@@ -38,7 +48,28 @@ export class Authenticator {
     const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
     if (!profile) return null;
     this.activity?.touch(claims.userId);
+    await this.noteUse(claims.sessionId);
     return { userId: claims.userId, sessionId: claims.sessionId, profile };
+  }
+
+  /**
+   * API use moves the session's `last_used_at` (shown in the sessions list), throttled: at most
+   * one UPDATE per session every TOUCH_INTERVAL_SECONDS per process, so the hot path stays one
+   * read. The UPDATE itself only writes when the stored time is that old (other processes).
+   */
+  private async noteUse(sessionId: number): Promise<void> {
+    if (!this.touchSession) return;
+    const now = Date.now();
+    const last = this.touched.get(sessionId);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_SECONDS * 1000) return;
+    if (this.touched.size >= TOUCHED_MAX) this.touched.clear();
+    this.touched.set(sessionId, now);
+    await this.touchSession(sessionId, TOUCH_INTERVAL_SECONDS);
+  }
+
+  /** Whether the login session is still live (not logged out, revoked, or its user deleted). */
+  async sessionLive(sessionId: number, userId: number): Promise<boolean> {
+    return (await this.sessionUser.find(sessionId, userId)) !== null;
   }
 
   /** The access token's claims without the database check (for socket expiry timers). */

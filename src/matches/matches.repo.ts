@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isActiveAccount } from '../auth/account-status.js';
 import type { Database, MatchStatus } from '../db/schema.js';
 import { noBlockBetween } from '../safety/blocks.repo.js';
 
@@ -150,7 +151,7 @@ export interface MatchListRow extends MatchRow {
   partner_profile_img_url: string | null;
 }
 
-/** The caller's matches, newest first, without those whose partner is blocked either way or that were unmatched. */
+/** The caller's matches, newest first, without those whose partner is blocked either way, suspended or banned, or that were unmatched. */
 export async function listMatches(db: Executor, userId: number, filters: MatchListFilters): Promise<MatchListRow[]> {
   let query = db
     .selectFrom('matches as m')
@@ -172,6 +173,7 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
       'p.profile_img_url as partner_profile_img_url',
     ])
     .where(noBlockBetween(userId, sql.ref<number>('p.id')))
+    .where(isActiveAccount('p'))
     .where('m.unmatched_at', 'is', null);
   if (filters.direction === 'sent') query = query.where('m.requester_id', '=', userId);
   else if (filters.direction === 'received') query = query.where('m.receiver_id', '=', userId);

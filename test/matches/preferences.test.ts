@@ -244,3 +244,16 @@ describe('recommendations with preferences: exactly the rules, on both paths', (
     }
   });
 });
+
+describe('suspended people', () => {
+  it('leave a stored set at once and are never picked', async () => {
+    const me = await man(api);
+    const s = await woman(api);
+    assert.ok((await recIds(me)).includes(s.id));
+    await t.database.db.updateTable('users').set({ suspended_until: new Date(Date.now() + 86_400_000) }).where('id', '=', s.id).execute();
+    assert.ok(!(await recIds(me)).includes(s.id), 'gone from the stored set');
+    t.clock.now = new Date(t.clock.now.getTime() + 86_400_000);
+    const other = await man(api);
+    assert.ok(!(await recIds(other)).includes(s.id), 'not picked for a new set');
+  });
+});

@@ -91,8 +91,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           FROM daily_recommendations r
           JOIN users u ON u.id = r.candidate_id
           WHERE r.user_id = s.user_id AND r.kst_date = s.kst_date
-            -- still discoverable, and their own preferences still accept the caller
+            -- still discoverable, not suspended, and their own preferences still accept the caller
             AND u.discoverable
+            AND (u.suspended_until IS NULL OR u.suspended_until <= now())
             AND me.gender::text = ANY(u.interested_in)
             AND (u.age_min IS NULL OR my.years >= u.age_min)
             AND (u.age_max IS NULL OR my.years <= u.age_max)
