@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { io as connect } from 'socket.io-client';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
+import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
 
-const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const skip = await skipUnlessServices('test/ops/cluster.test.ts', 'postgres', 'redis');
 
 describe('WEB_CONCURRENCY', () => {
   it('refuses more than one process without DATABASE_URL and REDIS_URL', () => {
@@ -21,11 +21,11 @@ describe('WEB_CONCURRENCY', () => {
     assert.match(result.stderr, /WEB_CONCURRENCY/);
   });
 
-  describe('two workers on one port', () => {
+  describe('two workers on one port', { skip }, () => {
     // A real server even on the PGlite run: PGlite cannot be shared by processes.
     let db: TestDatabase;
     before(async () => {
-      db = await freshPostgresDatabase(PG_URL);
+      db = await freshPostgresDatabase(POSTGRES_URL);
     });
     after(async () => db.close());
 
@@ -37,7 +37,7 @@ describe('WEB_CONCURRENCY', () => {
           ...process.env,
           WEB_CONCURRENCY: '2',
           DATABASE_URL: db.url!,
-          REDIS_URL,
+          REDIS_URL: REDIS_TEST_URL,
           PORT: String(port),
           HOST: '127.0.0.1',
           JWT_SECRET: 'cluster-test-secret-0123456789-0123456789',
