@@ -11,7 +11,8 @@ import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
 import { pinSelf, stopProcess } from './lib/processes.js';
-import { arg, fmt, percentile } from './lib/stats.js';
+import { commandLine } from '../src/lib/cli.js';
+import { fmt, percentile } from './lib/stats.js';
 
 /**
  * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse]`
@@ -27,15 +28,26 @@ import { arg, fmt, percentile } from './lib/stats.js';
  * eligible person with the same SQL filters and score each with compatibilityScore.
  */
 export async function run(args: string[]): Promise<void> {
-  const userCount = arg(args, 'users', 1_000_000);
-  const callerCount = arg(args, 'callers', 200);
-  const bruteCount = arg(args, 'brute', 40);
-  const birthTimeShare = arg(args, 'birth-time-share', 0.15);
+  const { values: o } = commandLine(
+    {
+      command: 'npm run bench -- recommendations',
+      options: {
+        users: { type: 'integer', default: 1_000_000, min: 2, help: 'people in the database' },
+        callers: { type: 'integer', default: 200, min: 1, help: 'callers measured' },
+        brute: { type: 'integer', default: 40, min: 0, help: 'callers also measured by brute force (the baseline)' },
+        'birth-time-share': { type: 'number', default: 0.15, min: 0, max: 1, help: 'share of people with a birth time' },
+        reuse: { type: 'boolean', help: 'measure again on the database a previous run seeded' },
+      },
+    },
+    args,
+  );
+  const { users: userCount, callers: callerCount, brute: bruteCount } = o;
+  const birthTimeShare = o['birth-time-share'];
   const port = 3111;
 
   // --reuse: measure again on the database a previous run seeded (its stored sets and rankings
   // are cleared, so every phase starts as cold as the first time).
-  const reuse = args.includes('--reuse') && (await seededCount(benchUrl('bench_recs'))) === userCount;
+  const reuse = o.reuse && (await seededCount(benchUrl('bench_recs'))) === userCount;
   const url = reuse ? benchUrl('bench_recs') : await freshBenchDatabase('bench_recs');
   const database = await openDatabase({ url });
   const db = database.db;
