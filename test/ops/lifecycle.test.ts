@@ -18,27 +18,26 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function waitFor(url: string, timeoutMs = 60_000): Promise<Response> {
+/** The base URL the server announces once it listens (it is started on port 0: any free port). */
+async function listening(server: ReturnType<typeof startServer>, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      return await fetch(url);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1];
+    if (port) return `http://127.0.0.1:${port}`;
+    assert.ok(Date.now() < deadline, `the server did not start:\n${server.output()}`);
+    assert.equal(server.child.exitCode, null, `the server exited:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 describe('process lifecycle', () => {
   it('serves on the embedded database, keeps data across restarts, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'saju-life-'));
-    const port = String(30000 + Math.floor(Math.random() * 20000));
-    const env = { PORT: port, DATA_DIR: dataDir, DATABASE_URL: '' };
-    const base = `http://127.0.0.1:${port}`;
+    const env = { PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '' };
 
     const first = startServer(env);
-    assert.equal((await waitFor(`${base}/readyz`)).status, 200);
+    let base = await listening(first);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const reg = await fetch(`${base}/api/users/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -56,7 +55,8 @@ describe('process lifecycle', () => {
     assert.equal(await first.exited, 0, first.output());
 
     const second = startServer(env);
-    await waitFor(`${base}/healthz`);
+    base = await listening(second);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
     // Same data and same generated JWT secret: the token from before the restart still works.
     const me = await fetch(`${base}/api/users/me`, { headers: { authorization: `Bearer ${login.access_token}` } });
     assert.equal(me.status, 200);
