@@ -1,4 +1,4 @@
-import createClient, { type Client } from 'openapi-fetch';
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { paths } from './api-types.js';
 
 /**
@@ -26,9 +26,17 @@ export type ChatMessage = ApiResponse<'/api/chats/{chat_id}/messages', 'get'>[nu
 export type Recommendation = ApiResponse<'/api/matches/recommendations', 'get'>[number];
 export type OwnProfile = ApiResponse<'/api/users/me', 'get'>;
 
-/** A typed fetch client; `getToken` supplies the current access token for each request. */
-export function createApiClient(baseUrl: string, getToken: () => string | undefined = () => undefined): Client<paths> {
-  const client = createClient<paths>({ baseUrl });
+/**
+ * A typed fetch client; `getToken` supplies the current access token for each request. `fetch`
+ * replaces the transport, e.g. one that refreshes the token on a 401 and retries once (the web
+ * client's web/src/api.ts does).
+ */
+export function createApiClient(
+  baseUrl: string,
+  getToken: () => string | undefined = () => undefined,
+  options: { fetch?: ClientOptions['fetch'] } = {},
+): Client<paths> {
+  const client = createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
   client.use({
     onRequest({ request }) {
       const token = getToken();

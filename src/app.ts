@@ -11,7 +11,9 @@ import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
 import { EventBus } from './lib/events.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandling, installValidators, requestId } from './lib/http.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './lib/error-responses.js';
+import { requestId } from './lib/request-id.js';
+import { installValidators } from './lib/validation.js';
 import { installJsonBodies } from './lib/json-body.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
@@ -21,10 +23,11 @@ import { ErrorBody } from './lib/schemas.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
-import { SessionUserQuery } from './users/users.repo.js';
+import { SessionUserQuery } from './auth/accounts.repo.js';
 import { sajuRoutes } from './users/saju.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { UsersService } from './users/users.service.js';
+import { webClientBuilt, webClientPlugin } from './web/web-client.plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -38,6 +41,8 @@ export interface AppDeps {
   logger?: boolean;
   /** Socket.IO limits and adapter choice (benchmarks raise the per-socket send limit). */
   realtime?: Partial<RealtimeOptions>;
+  /** The built web client (dist/public) to serve at `/`; unset or not built: no web client. */
+  webRoot?: string | null;
 }
 
 export interface App {
@@ -134,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await fastify.register(chatsRoutes(chats, authenticator.hook));
   realtime.start({ authenticator, chats, events, metrics });
+  if (deps.webRoot && webClientBuilt(deps.webRoot)) await fastify.register(webClientPlugin(deps.webRoot));
 
   return { fastify, events, metrics, authenticator, io: realtime.io };
 }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limit.js';
+import { DEFAULT_WEB_ROOT, webClientBuilt } from './web/web-client.plugin.js';
 
 // Composition root: config → database (+ migrations) → Redis → app → listen → shutdown handlers.
 // With WEB_CONCURRENCY > 1 this file is both the cluster primary (migrates, forks) and each worker.
@@ -48,8 +49,9 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   // Several processes on one port: an Engine.IO long-polling session could land on another
   // worker, so clustered workers speak WebSocket only (README, "Running at scale").
   const realtime = clustered ? { transports: ['websocket' as const] } : undefined;
-  const app = await buildApp({ config, database, limiter, redis, realtime });
+  const app = await buildApp({ config, database, limiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT });
   const log = app.fastify.log;
+  if (!webClientBuilt(DEFAULT_WEB_ROOT)) log.warn('web client not built (npm run build:web): / answers 404');
 
   await app.fastify.listen({ port: config.port, host: config.host });
   log.info({ database: database.kind, redis: Boolean(redis), worker: cluster.isWorker }, 'server ready');

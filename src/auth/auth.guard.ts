@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unauthorized } from '../lib/errors.js';
-import type { ProfileRow, SessionUserQuery } from '../users/users.repo.js';
+import type { ProfileRow, SessionUserQuery } from './accounts.repo.js';
 import type { AccessTokens } from './tokens.js';
 
 export interface Caller {

@@ -4,7 +4,7 @@ import { conflict, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { koreanDate } from '../lib/time.js';
-import { findCredentialsByEmail, insertUser } from '../users/users.repo.js';
+import { findCredentialsByEmail, insertUser } from './accounts.repo.js';
 import * as repo from './auth.repo.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { normaliseEmail, validateRegistration, type RegisterInput } from './registration.js';

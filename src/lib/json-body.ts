@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from './errors.js';
+import { TOO_DEEP_MESSAGE, tooDeep } from './json-depth.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -7,6 +8,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Request bodies as clients actually send them:
  * - an empty body with `Content-Type: application/json` (many HTTP clients always set it) is no
  *   body at all, not a parse error — routes with a required body still refuse it by their schema;
+ * - JSON nested deeper than 32 levels is refused (400) right after parsing (json-depth.ts);
  * - a route that takes no body refuses a non-empty one ("unknown fields → 400"), instead of
  *   silently ignoring it.
  */
@@ -18,7 +20,12 @@ export function installJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if ((body as string).trim() === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      // Before any other code walks it (NUL check, schema, handlers): bounded depth.
+      if (tooDeep(value)) return done(invalid(`Invalid body: ${TOO_DEEP_MESSAGE}`), undefined);
+      done(null, value);
+    });
   });
 
   app.addHook('onRoute', (route) => {

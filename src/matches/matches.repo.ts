@@ -1,22 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database, Gender, MatchStatus } from '../db/schema.js';
+import type { Database, MatchStatus } from '../db/schema.js';
 import { noBlockBetween } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
-
-/** What other people may learn about a person (never the email; the birth date only to compute age). */
-export interface PersonRow {
-  id: number;
-  name: string;
-  birth_date: string;
-  gender: Gender;
-  location: string | null;
-  job: string | null;
-  bio: string | null;
-  profile_img_url: string | null;
-  saju_key: number;
-}
 
 export interface MatchRow {
   id: number;
@@ -27,12 +14,7 @@ export interface MatchRow {
   created_at: Date;
 }
 
-const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
 const MATCH_COLUMNS = ['id', 'requester_id', 'receiver_id', 'status', 'compatibility_score', 'created_at'] as const;
-
-export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
-  return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
-}
 
 /**
  * Takes the requester's own user row lock for the rest of the transaction, so that one person's

@@ -6,14 +6,13 @@ import type { EventBus } from '../lib/events.js';
 import { internationalAge } from '../lib/time.js';
 import { compatibilityScore } from '../saju/index.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
-import type { ProfileRow } from '../users/users.repo.js';
-import { koreanDayOf, secondsUntilKoreanMidnight } from './korean-day.js';
+import type { ProfileRow } from '../auth/accounts.repo.js';
+import { koreanDayOf, secondsUntilKoreanMidnight } from '../lib/korean-day.js';
 import {
   countRequestsCreated,
   ensureChat,
   findMatchForUpdate,
   findPairForUpdate,
-  findPerson,
   insertRequest,
   listMatches,
   lockRequester,
@@ -22,6 +21,7 @@ import {
   type MatchRow,
 } from './matches.repo.js';
 import { presentMatchListItem, presentPersonSummary } from './matches.presenter.js';
+import { findPerson } from '../users/users.repo.js';
 
 export type RequestOutcome =
   | { match_id: number; status: 'requested' }

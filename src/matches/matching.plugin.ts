@@ -6,13 +6,13 @@ import { safetyRoutes } from '../safety/safety.routes.js';
 import { SafetyService } from '../safety/safety.service.js';
 import { PublicProfileService } from '../users/public-profile.service.js';
 import { publicProfileRoutes } from '../users/public-profile.routes.js';
-import { CompatibilityService } from './compatibility.service.js';
-import { KeyRankings } from './key-rankings.js';
-import { SajuKeyUniverse } from './key-universe.js';
+import { CompatibilityService } from '../recommendations/compatibility.service.js';
+import { KeyRankings } from '../recommendations/key-rankings.js';
+import { SajuKeyUniverse } from '../recommendations/key-universe.js';
 import { matchesRoutes } from './matches.routes.js';
 import { MatchesService } from './matches.service.js';
-import { recommendationsRoutes } from './recommendations.routes.js';
-import { RecommendationsService } from './recommendations.service.js';
+import { recommendationsRoutes } from '../recommendations/recommendations.routes.js';
+import { RecommendationsService } from '../recommendations/recommendations.service.js';
 
 export interface MatchingDeps {
   db: Db;

@@ -35,19 +35,34 @@ function handle<T>(
 ): void {
   (socket as unknown as LooseSocket).on(event, (...args: unknown[]) => {
     const last = args.at(-1);
-    const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
+    const ack: Reply = typeof last === 'function' ? (last as Reply) : () => {};
     if (typeof last === 'function') args.pop();
-    if (!bucket.take()) return reply({ ok: false, error: RATE_LIMITED });
-    const parsed = parse(args[0]);
-    if (!parsed.ok) return reply({ ok: false, error: parsed.error });
-    run(parsed.value).then(
-      (result) => reply({ ok: true, ...result }),
-      (err: unknown) => {
-        const { ack, unexpected } = errorAck(err);
-        if (unexpected) log.error({ err, event, userId: socket.data.userId }, 'socket event failed');
-        reply(ack);
-      },
-    );
+    let answered = false;
+    const reply: Reply = (response) => {
+      if (answered) return;
+      answered = true;
+      ack(response);
+    };
+    const fail = (err: unknown) => {
+      const { ack: answer, unexpected } = errorAck(err);
+      if (unexpected) log.error({ err, event, userId: socket.data.userId, socketId: socket.id }, 'socket event failed');
+      try {
+        reply(answer);
+      } catch (ackError) {
+        log.error({ err: ackError, event, userId: socket.data.userId, socketId: socket.id }, 'socket ack failed');
+      }
+    };
+    // Whatever happens below — a bug, a stack overflow, a synchronous throw of the service —
+    // becomes an error ack and a log line, never an exception out of the Socket.IO listener
+    // (which would be uncaught and end the process).
+    try {
+      if (!bucket.take()) return reply({ ok: false, error: RATE_LIMITED });
+      const parsed = parse(args[0]);
+      if (!parsed.ok) return reply({ ok: false, error: parsed.error });
+      run(parsed.value).then((result) => reply({ ok: true, ...result }), fail).catch(fail);
+    } catch (err) {
+      fail(err);
+    }
   });
 }
 
@@ -79,8 +94,12 @@ export function chatSocketHandlers(chats: ChatsService, limits: SocketLimits, lo
     }, log);
 
     socket.onAny((event: string, ...args: unknown[]) => {
-      const last = args.at(-1);
-      if (!KNOWN_EVENTS.has(event) && typeof last === 'function') (last as Reply)({ ok: false, error: 'Unknown event' });
+      try {
+        const last = args.at(-1);
+        if (!KNOWN_EVENTS.has(event) && typeof last === 'function') (last as Reply)({ ok: false, error: 'Unknown event' });
+      } catch (err) {
+        log.error({ err, event: String(event), userId, socketId: socket.id }, 'socket event failed');
+      }
     });
   };
 }

@@ -2,7 +2,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from 'typebox';
 import { DomainError } from '../lib/errors.js';
-import { NUL_MESSAGE, nulPath, outOfRangeIdMessage, validationIssues } from '../lib/http.js';
+import { NUL_MESSAGE, nulPath, outOfRangeIdMessage, validationIssues } from '../lib/validation.js';
+import { TOO_DEEP_MESSAGE, tooDeep } from '../lib/json-depth.js';
 import { isUnavailable, SERVICE_UNAVAILABLE } from '../lib/unavailable.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -12,6 +13,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * unknown fields, defaults applied. */
 const ajv = addFormats(new Ajv({ allErrors: false, strict: false, useDefaults: true, removeAdditional: false, coerceTypes: false }));
 
+export const TOO_DEEP_PAYLOAD = `Invalid payload: ${TOO_DEEP_MESSAGE}`;
+
 export type Parse<T> = (payload: unknown) => { ok: true; value: T } | { ok: false; error: string };
 
 export function payloadParser<S extends TSchema>(schema: S): Parse<Static<S>> {
@@ -20,6 +23,7 @@ export function payloadParser<S extends TSchema>(schema: S): Parse<Static<S>> {
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       return { ok: false, error: 'Invalid payload: expected an object' };
     }
+    if (tooDeep(payload)) return { ok: false, error: TOO_DEEP_PAYLOAD };
     const nulAt = nulPath(payload);
     if (nulAt !== null) {
       const field = nulAt.replace(/^\//, '').replaceAll('/', '.') || 'payload';

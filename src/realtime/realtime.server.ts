@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import type { Authenticator } from '../auth/auth.guard.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { EventBus } from '../lib/events.js';
-import { requestId } from '../lib/http.js';
+import { requestId } from '../lib/request-id.js';
 import type { Metrics } from '../lib/metrics.js';
 import { chatSocketHandlers, type SocketLimits } from './chat.socket.js';
 import { relayDomainEvents } from './event-relay.js';

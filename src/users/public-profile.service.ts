@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { notFound, NOT_FOUND } from '../lib/errors.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
-import { findPerson } from '../matches/matches.repo.js';
+import { findPerson } from './users.repo.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
 
 /** What anyone logged in may see of a person: age (만 나이), never the birth date or email. */

@@ -1,5 +1,5 @@
 import { isoOrNull } from '../lib/time.js';
-import type { ProfileRow } from './users.repo.js';
+import type { ProfileRow } from '../auth/accounts.repo.js';
 
 /** The owner's own view: everything but the password hash and internal keys. */
 export function presentOwnProfile(u: ProfileRow) {

@@ -1,70 +1,31 @@
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database, Gender, NewUser, UserRow, UserUpdate } from '../db/schema.js';
+import type { Database, Gender, UserUpdate } from '../db/schema.js';
 
 type Executor = Db | Transaction<Database>;
 
-export const PROFILE_COLUMNS = [
-  'id',
-  'email',
-  'name',
-  'birth_date',
-  'gender',
-  'location',
-  'job',
-  'bio',
-  'profile_img_url',
-  'created_at',
-  'birth_time',
-  'birth_calendar',
-  'is_leap_month',
-  'lunar_birth_date',
-  'interested_in',
-  'saju_key',
-] as const;
-
-export type ProfileRow = Pick<UserRow, (typeof PROFILE_COLUMNS)[number]>;
-
-export async function insertUser(trx: Executor, user: NewUser): Promise<ProfileRow> {
-  return trx.insertInto('users').values(user).returning(PROFILE_COLUMNS).executeTakeFirstOrThrow();
+/** What other people may learn about a person (never the email; the birth date only to compute age). */
+export interface PersonRow {
+  id: number;
+  name: string;
+  birth_date: string;
+  gender: Gender;
+  location: string | null;
+  job: string | null;
+  bio: string | null;
+  profile_img_url: string | null;
+  saju_key: number;
 }
 
-export async function findCredentialsByEmail(db: Executor, email: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'name', 'email', 'password_hash'])
-    .where('email', '=', email)
-    .executeTakeFirst();
+const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
+
+export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
+  return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
 }
 
 export async function findPasswordHash(db: Executor, userId: number): Promise<string | undefined> {
   const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
   return row?.password_hash;
-}
-
-/**
- * The authenticated caller: their profile, only while the token's session is live. This runs on
- * every authenticated request, so it is compiled once and executed with fresh parameters,
- * which skips Kysely's per-call query building (the hot path stays near raw `pg`).
- */
-export class SessionUserQuery {
-  private readonly compiled: CompiledQuery<ProfileRow>;
-
-  constructor(private readonly db: Db) {
-    this.compiled = db
-      .selectFrom('users as u')
-      .innerJoin('auth_sessions as s', 's.user_id', 'u.id')
-      .select(PROFILE_COLUMNS.map((c) => `u.${c}` as const))
-      .where('s.id', '=', 0)
-      .where('u.id', '=', 0)
-      .where('s.revoked_at', 'is', null)
-      .compile();
-  }
-
-  async find(sessionId: number, userId: number): Promise<ProfileRow | undefined> {
-    const result = await this.db.executeQuery<ProfileRow>({ ...this.compiled, parameters: [sessionId, userId] });
-    return result.rows[0];
-  }
 }
 
 export async function findGender(db: Executor, userId: number): Promise<Gender | undefined> {

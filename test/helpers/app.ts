@@ -21,6 +21,8 @@ export interface TestAppOptions {
   realtime?: Partial<RealtimeOptions>;
   /** Another rate limiter store (e.g. a RedisRateLimiter shared by two apps); closed by close(). */
   limiter?: RateLimiter;
+  /** Serve this built web client at `/` (browser tests). */
+  webRoot?: string;
 }
 
 /** The real app, on a fresh migrated database, listening on an ephemeral loopback port. */
@@ -36,7 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   });
   const clock = { now: new Date() };
   const limiter = options.limiter ?? new MemoryRateLimiter();
-  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime });
+  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime, webRoot: options.webRoot });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.fastify.server.address() as AddressInfo;
   return {

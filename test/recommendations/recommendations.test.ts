@@ -4,7 +4,7 @@ import { compatibilityScore } from '../../src/saju/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { client, type Client } from '../helpers/client.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
-import { BIRTH_DATES, ids, man, nextKoreanMidnight, recommendations, sendRequest, woman } from './helpers.js';
+import { BIRTH_DATES, ids, man, nextKoreanMidnight, recommendations, sendRequest, woman } from '../matches/helpers.js';
 
 let t: TestApp;
 let api: Client;

@@ -2,8 +2,8 @@ import type { Db } from '../db/database.js';
 import { invalid, notFound, NOT_FOUND } from '../lib/errors.js';
 import { chartFromKey, compatibility } from '../saju/index.js';
 import { eitherBlocked } from '../safety/blocks.repo.js';
-import type { ProfileRow } from '../users/users.repo.js';
-import { findPerson } from './matches.repo.js';
+import type { ProfileRow } from '../auth/accounts.repo.js';
+import { findPerson } from '../users/users.repo.js';
 
 /** 궁합 with one person, explained: the same score as recommendations and requests store. */
 export class CompatibilityService {

@@ -1,9 +1,9 @@
 import type { Db } from '../db/database.js';
 import { internationalAge, koreanDate } from '../lib/time.js';
-import type { ProfileRow } from '../users/users.repo.js';
+import type { ProfileRow } from '../auth/accounts.repo.js';
 import { DAILY_SET_SIZE, dailyOrder, pickDailySet } from './daily-selection.js';
 import type { KeyRankings } from './key-rankings.js';
-import { koreanDateMinus } from './korean-day.js';
+import { koreanDateMinus } from '../lib/korean-day.js';
 import {
   eligibleWithKeys,
   readDailySet,

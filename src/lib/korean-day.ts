@@ -1,4 +1,4 @@
-import { koreanDate } from '../lib/time.js';
+import { koreanDate } from './time.js';
 
 /** Asia/Seoul is UTC+9 all year (no daylight saving since 1988). */
 const KST_OFFSET_MS = 9 * 3600 * 1000;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { compatibilityScore, chartKey, computeChart } from '../../src/saju/index.js';
-import { KeyRankings } from '../../src/matches/key-rankings.js';
-import { SajuKeyUniverse } from '../../src/matches/key-universe.js';
-import { RecommendationsService } from '../../src/matches/recommendations.service.js';
-import { PROFILE_COLUMNS } from '../../src/users/users.repo.js';
+import { KeyRankings } from '../../src/recommendations/key-rankings.js';
+import { SajuKeyUniverse } from '../../src/recommendations/key-universe.js';
+import { RecommendationsService } from '../../src/recommendations/recommendations.service.js';
+import { PROFILE_COLUMNS } from '../../src/auth/accounts.repo.js';
 import { insertUsers } from '../../scripts/lib/bulk-users.js';
 import type { DemoUser } from '../../scripts/lib/demo-users.js';
 import type { Gender } from '../../src/db/schema.js';

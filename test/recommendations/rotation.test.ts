@@ -6,7 +6,7 @@ import type { DemoUser } from '../../scripts/lib/demo-users.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { client, type Client } from '../helpers/client.js';
 import type { TestUser } from '../helpers/factories.js';
-import { ids, man, recommendations } from './helpers.js';
+import { ids, man, recommendations } from '../matches/helpers.js';
 
 let t: TestApp;
 let api: Client;

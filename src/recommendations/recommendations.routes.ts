@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
 import { bearer, errors, Id } from '../lib/schemas.js';
 import type { CompatibilityService } from './compatibility.service.js';
-import { CompatibilityBody, Recommendation, RecommendationsQuery } from './matches.schemas.js';
+import { CompatibilityBody, Recommendation, RecommendationsQuery } from './recommendations.schemas.js';
 import type { RecommendationsService } from './recommendations.service.js';
 
 export function recommendationsRoutes(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chartKey, compatibilityScore, computeChart } from '../../src/saju/index.js';
-import { dailyOrder, pickDailySet } from '../../src/matches/daily-selection.js';
-import { KeyRanking } from '../../src/matches/key-ranking.js';
+import { dailyOrder, pickDailySet } from '../../src/recommendations/daily-selection.js';
+import { KeyRanking } from '../../src/recommendations/key-ranking.js';
 
 /** 400 real chart keys: birth dates a week apart, a few with a birth time. */
 const KEYS = Array.from({ length: 400 }, (_, i) => {

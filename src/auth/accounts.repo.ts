@@ -1,0 +1,65 @@
+import type { CompiledQuery, Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database, NewUser, UserRow } from '../db/schema.js';
+
+/** Accounts: the user rows that registration, login and every authenticated request read or write. */
+
+type Executor = Db | Transaction<Database>;
+
+export const PROFILE_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'birth_date',
+  'gender',
+  'location',
+  'job',
+  'bio',
+  'profile_img_url',
+  'created_at',
+  'birth_time',
+  'birth_calendar',
+  'is_leap_month',
+  'lunar_birth_date',
+  'interested_in',
+  'saju_key',
+] as const;
+
+export type ProfileRow = Pick<UserRow, (typeof PROFILE_COLUMNS)[number]>;
+
+export async function insertUser(trx: Executor, user: NewUser): Promise<ProfileRow> {
+  return trx.insertInto('users').values(user).returning(PROFILE_COLUMNS).executeTakeFirstOrThrow();
+}
+
+export async function findCredentialsByEmail(db: Executor, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'name', 'email', 'password_hash'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+/**
+ * The authenticated caller: their profile, only while the token's session is live. This runs on
+ * every authenticated request, so it is compiled once and executed with fresh parameters,
+ * which skips Kysely's per-call query building (the hot path stays near raw `pg`).
+ */
+export class SessionUserQuery {
+  private readonly compiled: CompiledQuery<ProfileRow>;
+
+  constructor(private readonly db: Db) {
+    this.compiled = db
+      .selectFrom('users as u')
+      .innerJoin('auth_sessions as s', 's.user_id', 'u.id')
+      .select(PROFILE_COLUMNS.map((c) => `u.${c}` as const))
+      .where('s.id', '=', 0)
+      .where('u.id', '=', 0)
+      .where('s.revoked_at', 'is', null)
+      .compile();
+  }
+
+  async find(sessionId: number, userId: number): Promise<ProfileRow | undefined> {
+    const result = await this.db.executeQuery<ProfileRow>({ ...this.compiled, parameters: [sessionId, userId] });
+    return result.rows[0];
+  }
+}
