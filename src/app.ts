@@ -78,7 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installValidators(fastify);
   installErrorHandling(fastify);
   installJsonBodies(fastify);
-  events.onSubscriberError((err) => fastify.log.error({ err }, 'event subscriber failed'));
+  events.onSubscriberError((err, event) => fastify.log.error({ err, event }, 'event subscriber failed'));
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

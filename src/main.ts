@@ -5,6 +5,7 @@ import { runPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
+import { installSafetyNet } from './lib/process-safety.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limit.js';
 import { DEFAULT_WEB_ROOT, webClientBuilt } from './web/web-client.plugin.js';
 
@@ -57,10 +58,10 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   log.info({ database: database.kind, redis: Boolean(redis), worker: cluster.isWorker }, 'server ready');
 
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  const shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal: reason }, 'shutting down');
     // Whatever hangs, the process ends by the deadline.
     const force = setTimeout(() => {
       log.error('shutdown deadline passed, exiting');
@@ -72,12 +73,15 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
       await limiter.close();
       await redis?.quit();
       await database.close();
-      process.exit(0);
+      process.exit(exitCode);
     } catch (error) {
       log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
+      process.exit(exitCode || 1);
     }
   };
+  // The last line of defence (README "Crashes and restarts"): an uncaught exception drains and
+  // exits non-zero; the cluster primary or the supervisor starts a fresh process.
+  installSafetyNet({ log, shutdown, context: { pid: process.pid, worker: cluster.isWorker } });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -36,6 +36,11 @@ export class Authenticator {
     return profile ? { userId: claims.userId, sessionId: claims.sessionId, profile } : null;
   }
 
+  /** Whether the login session is still live (not logged out, revoked, or its user deleted). */
+  async sessionLive(sessionId: number, userId: number): Promise<boolean> {
+    return (await this.sessionUser.find(sessionId, userId)) !== null;
+  }
+
   /** The access token's claims without the database check (for socket expiry timers). */
   claims(token: string) {
     return this.tokens.verify(token);

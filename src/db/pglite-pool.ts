@@ -37,11 +37,15 @@ class PGliteClient {
     private readonly onRelease: () => void,
   ) {}
 
+  /**
+   * The result as `pg` gives it: the command and row count of the statement's command tag, which
+   * PGlite reports too (so `WITH … UPDATE` is an UPDATE with its count, as on PostgreSQL). Kysely
+   * reads numAffectedRows from rowCount for INSERT, UPDATE, DELETE and MERGE.
+   */
   async query(sql: string, parameters?: readonly unknown[]) {
     const result = await this.pglite.query(sql, parameters as unknown[] | undefined, { rowMode: 'object' });
-    const command = sql.trimStart().slice(0, 6).toUpperCase();
     return {
-      command,
+      command: result.command,
       rowCount: result.affectedRows ?? result.rows.length,
       rows: result.rows,
     };

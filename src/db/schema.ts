@@ -1,6 +1,6 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, SelectType, Updateable } from 'kysely';
 
-/** Table types. Each feature's migration adds its tables here beside the seed's four. */
+/** Table types. Each feature's migration adds its tables here beside the seed's four, and to COLUMNS below. */
 
 export type Gender = 'male' | 'female' | 'other';
 export type MatchStatus = 'requested' | 'matched' | 'declined';
@@ -153,3 +153,112 @@ export interface Database {
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
+
+/**
+ * The same tables as the database holds them: each column's SQL type (information_schema's
+ * `udt_name`), with `?` when it takes NULL. TypeScript checks this list against the interfaces
+ * above (every column, nothing more, NULL where the type says so, an SQL type that matches the
+ * TypeScript one), and test/db/schema.test.ts checks it against a freshly migrated database. A
+ * migration that adds or changes a column updates its interface and this list.
+ */
+export const COLUMNS = {
+  users: {
+    id: 'int4',
+    email: 'varchar',
+    password_hash: 'varchar',
+    name: 'varchar',
+    birth_date: 'date',
+    gender: 'user_gender',
+    location: 'varchar?',
+    job: 'varchar?',
+    bio: 'text?',
+    profile_img_url: 'varchar?',
+    created_at: 'timestamptz?',
+    birth_time: 'varchar?',
+    birth_calendar: 'varchar',
+    is_leap_month: 'bool',
+    lunar_birth_date: 'varchar?',
+    interested_in: '_text',
+    saju_key: 'int4',
+    saju_version: 'int4',
+    updated_at: 'timestamptz',
+  },
+  matches: {
+    id: 'int4',
+    requester_id: 'int4?',
+    receiver_id: 'int4?',
+    status: 'match_status',
+    compatibility_score: 'int4?',
+    created_at: 'timestamptz?',
+  },
+  chats: { id: 'int4', match_id: 'int4?', created_at: 'timestamptz?' },
+  messages: {
+    id: 'int4',
+    chat_id: 'int4?',
+    sender_id: 'int4?',
+    content: 'text',
+    sent_at: 'timestamptz?',
+    client_msg_id: 'varchar?',
+  },
+  chat_reads: { chat_id: 'int4', user_id: 'int4', message_id: 'int4', updated_at: 'timestamptz' },
+  auth_sessions: {
+    id: 'int4',
+    user_id: 'int4',
+    created_at: 'timestamptz',
+    last_used_at: 'timestamptz',
+    revoked_at: 'timestamptz?',
+    revoked_reason: 'varchar?',
+    user_agent: 'varchar?',
+    ip: 'varchar?',
+  },
+  refresh_tokens: {
+    id: 'int4',
+    session_id: 'int4',
+    token_hash: 'bpchar',
+    created_at: 'timestamptz',
+    expires_at: 'timestamptz',
+    rotated_at: 'timestamptz?',
+  },
+  blocks: { blocker_id: 'int4', blocked_id: 'int4', created_at: 'timestamptz' },
+  reports: {
+    id: 'int4',
+    reporter_id: 'int4?',
+    reported_user_id: 'int4',
+    reason: 'varchar',
+    details: 'text?',
+    created_at: 'timestamptz',
+  },
+  saju_keys: { saju_key: 'int4', seq: 'int8' },
+  saju_key_rankings: {
+    saju_key: 'int4',
+    algorithm_version: 'int4',
+    universe_seq: 'int8',
+    complete: 'bool',
+    ranked_keys: 'bytea',
+    ranked_scores: 'bytea',
+    updated_at: 'timestamptz',
+  },
+  daily_recommendation_sets: { user_id: 'int4', kst_date: 'date', created_at: 'timestamptz' },
+  daily_recommendations: { user_id: 'int4', kst_date: 'date', position: 'int2', candidate_id: 'int4', score: 'int2' },
+} as const satisfies { [T in keyof Database]: ColumnsOf<Database[T]> };
+
+/** The SQL types a column of TypeScript type T may have. */
+type SqlTypeOf<T> = [T] extends [number]
+  ? 'int2' | 'int4' | 'int8' | 'float8'
+  : [T] extends [boolean]
+    ? 'bool'
+    : [T] extends [Date]
+      ? 'timestamptz'
+      : [T] extends [Uint8Array]
+        ? 'bytea'
+        : [T] extends [readonly string[]]
+          ? '_text'
+          : [T] extends [string]
+            ? 'varchar' | 'text' | 'bpchar' | 'date' | 'user_gender' | 'match_status'
+            : never;
+
+type ColumnsOf<Table> = {
+  [C in keyof Table]-?: null extends SelectType<Table[C]>
+    ? `${SqlTypeOf<Exclude<SelectType<Table[C]>, null>>}?`
+    : SqlTypeOf<SelectType<Table[C]>>;
+};

@@ -35,20 +35,37 @@ export class EventBus {
   }
 
   publish<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): void {
-    // A failing subscriber must not fail the request that already committed.
+    // Each listener is guarded where it is subscribed: a failing subscriber neither fails the
+    // request that already committed nor keeps the other subscribers from hearing the event.
+    this.emitter.emit(name, payload);
+  }
+
+  /**
+   * Subscribes `listener`. Whatever it throws — or the promise it returns rejects with — goes to
+   * the subscriber-error handlers (logged), never out of `publish` and never unhandled.
+   */
+  subscribe<K extends keyof DomainEvents>(name: K, listener: (payload: DomainEvents[K]) => unknown): () => void {
+    const guarded = (payload: DomainEvents[K]) => {
+      try {
+        const result = listener(payload);
+        if (result instanceof Promise) result.catch((error: unknown) => this.failed(name, error));
+      } catch (error) {
+        this.failed(name, error);
+      }
+    };
+    this.emitter.on(name, guarded);
+    return () => this.emitter.off(name, guarded);
+  }
+
+  private failed(event: string, error: unknown): void {
     try {
-      this.emitter.emit(name, payload);
-    } catch (error) {
-      this.emitter.emit('subscriberError', error);
+      this.emitter.emit('subscriberError', error, event);
+    } catch {
+      // an error handler that throws has nowhere left to report to
     }
   }
 
-  subscribe<K extends keyof DomainEvents>(name: K, listener: (payload: DomainEvents[K]) => void): () => void {
-    this.emitter.on(name, listener);
-    return () => this.emitter.off(name, listener);
-  }
-
-  onSubscriberError(listener: (error: unknown) => void): void {
+  onSubscriberError(listener: (error: unknown, event: string) => void): void {
     this.emitter.on('subscriberError', listener);
   }
 }

@@ -49,6 +49,12 @@ export interface SequencerOptions {
   idleMs: number;
   /** Database reads tried for one gap (waitMs apart) before giving up on it. */
   fillAttempts?: number;
+  /**
+   * Where a failure of `deliver` or of a timer's work goes (logged by the caller). Guarded here so
+   * that no failure of one delivery escapes into a timer or an adapter callback (where it would be
+   * uncaught and end the process) or stops the rest of the chat's line.
+   */
+  onError?: (error: unknown, chatId: number) => void;
 }
 
 export class DeliverySequencer<T extends Sequenced> {
@@ -61,7 +67,13 @@ export class DeliverySequencer<T extends Sequenced> {
     private readonly options: SequencerOptions = { waitMs: 250, idleMs: 30_000 },
     private readonly fill?: GapFill<T>,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), options.idleMs);
+    this.sweeper = setInterval(() => {
+      try {
+        this.sweep();
+      } catch (error) {
+        this.failed(error, 0);
+      }
+    }, options.idleMs);
     this.sweeper.unref();
   }
 
@@ -74,7 +86,7 @@ export class DeliverySequencer<T extends Sequenced> {
     line.touchedAt = Date.now();
     if (line.last !== null && item.id <= line.last) {
       // Delivered already by a fill, or released without its predecessor: late, but not lost.
-      if (!line.recent.includes(item.id)) this.deliver(item);
+      if (!line.recent.includes(item.id)) this.safeDeliver(item);
       return;
     }
     const ready = !line.filling && (item.prevId === null || (line.last === null ? !item.prevRecent : item.prevId <= line.last));
@@ -102,14 +114,32 @@ export class DeliverySequencer<T extends Sequenced> {
   }
 
   private arm(chatId: number, line: Line<T>): void {
-    line.timer ??= setTimeout(() => void this.release(chatId), this.options.waitMs);
+    line.timer ??= setTimeout(() => {
+      this.release(chatId).catch((error: unknown) => this.failed(error, chatId));
+    }, this.options.waitMs);
+  }
+
+  private safeDeliver(item: T): void {
+    try {
+      this.deliver(item);
+    } catch (error) {
+      this.failed(error, item.chatId);
+    }
+  }
+
+  private failed(error: unknown, chatId: number): void {
+    try {
+      this.options.onError?.(error, chatId);
+    } catch {
+      // the error reporter itself failed: nothing more to do
+    }
   }
 
   private emit(line: Line<T>, item: T): void {
     line.last = Math.max(line.last ?? 0, item.id);
     line.recent.push(item.id);
     if (line.recent.length > RECENT_IDS) line.recent.shift();
-    this.deliver(item);
+    this.safeDeliver(item);
   }
 
   /** Delivers held messages whose predecessor has now been delivered, lowest id first. */

@@ -36,11 +36,22 @@ export function handshakeAuth(authenticator: Authenticator, log: FastifyBaseLogg
 }
 
 /** Disconnects the socket when its access token expires; the client refreshes and reconnects. */
-export function disconnectAtExpiry(socket: IoSocket): void {
+export function disconnectAtExpiry(socket: IoSocket, log: FastifyBaseLogger): void {
   let timer: NodeJS.Timeout;
+  // A timer callback that threw would be an uncaught exception: guarded, logged.
+  const guarded = (work: () => void) => () => {
+    try {
+      work();
+    } catch (err) {
+      log.error({ err, userId: socket.data.userId, socketId: socket.id }, 'socket expiry failed');
+    }
+  };
   const arm = () => {
     const left = socket.data.expiresAt - Date.now();
-    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => socket.disconnect(true), Math.max(0, left));
+    timer =
+      left > MAX_TIMER_MS
+        ? setTimeout(guarded(arm), MAX_TIMER_MS)
+        : setTimeout(guarded(() => socket.disconnect(true)), Math.max(0, left));
   };
   arm();
   socket.once('disconnect', () => clearTimeout(timer));

@@ -61,7 +61,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     if (req.url?.startsWith('/socket.io/')) res.setHeader('x-request-id', requestId(req));
   });
   const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log) : async () => {};
-  const delivery = new SocketChatDelivery(io, deps.redis !== null);
+  const delivery = new SocketChatDelivery(io, deps.redis !== null, log);
 
   return {
     io,
@@ -71,11 +71,28 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
       delivery.readFrom((chatId, afterId, beforeId) => chats.messagesBetween(chatId, afterId, beforeId));
       io.use(handshakeAuth(authenticator, log));
       io.on('connection', (socket) => {
-        void socket.join([userRoom(socket.data.userId), sessionRoom(socket.data.sessionId)]);
-        metrics.socketsConnected.inc();
-        socket.once('disconnect', () => metrics.socketsConnected.dec());
-        disconnectAtExpiry(socket);
-        handlers(socket);
+        const { userId, sessionId } = socket.data;
+        try {
+          // Joined synchronously (in-memory rooms, on every adapter): a revocation published
+          // from now on reaches this socket through its session and user rooms.
+          void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+          metrics.socketsConnected.inc();
+          socket.once('disconnect', () => metrics.socketsConnected.dec());
+          disconnectAtExpiry(socket, log);
+          handlers(socket);
+        } catch (err) {
+          log.error({ err, userId, socketId: socket.id }, 'socket setup failed');
+          socket.disconnect(true);
+          return;
+        }
+        // A revocation published between the handshake's session check and the join above found
+        // no socket in the rooms: check the session once more now that the socket is in them.
+        authenticator.sessionLive(sessionId, userId).then(
+          (live) => {
+            if (!live) socket.disconnect(true);
+          },
+          (err: unknown) => log.warn({ err, userId, socketId: socket.id }, 'socket session re-check failed'),
+        );
       });
       const stopRelay = relayDomainEvents(io, events);
 

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { ChatDelivery, ReadMarkMoved, StoredMessage } from '../chats/chat-delivery.js';
 import { presentMessage } from '../chats/chats.presenter.js';
 import { DeliverySequencer, type GapFill } from './delivery-sequencer.js';
@@ -44,7 +45,11 @@ export class SocketChatDelivery implements ChatDelivery {
       const [a, b] = item.memberIds;
       this.io.local.to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
     },
-    { waitMs: 250, idleMs: 30_000 },
+    {
+      waitMs: 250,
+      idleMs: 30_000,
+      onError: (err, chatId) => this.log.error({ err, chatId }, 'chat message delivery failed'),
+    },
     this.fill,
   );
 
@@ -52,10 +57,16 @@ export class SocketChatDelivery implements ChatDelivery {
     private readonly io: IoServer,
     /** True with a cross-process adapter (Redis); a lone process has no one to tell. */
     private readonly clustered: boolean,
+    private readonly log: FastifyBaseLogger,
   ) {
     if (clustered) {
+      // Called from the adapter's Redis message handler: nothing may throw out of it.
       io.on('chat:newMessages', (batch: WireMessage[]) => {
-        for (const wire of batch) this.sequencer.accept(fromWire(wire));
+        try {
+          for (const wire of batch) this.sequencer.accept(fromWire(wire));
+        } catch (err) {
+          this.log.error({ err }, 'chat messages from another process could not be delivered');
+        }
       });
     }
   }

@@ -132,3 +132,19 @@ export async function storeDailySet(
     ORDER BY x.position`.execute(db);
   return toDailySet(result.rows);
 }
+/**
+ * Whether the two people are matched now: their pair's match row has status `matched` (a request
+ * both sides accepted; not requested, declined, or ended). What decides if one may see the other's
+ * full saju (birth data stays private until then).
+ */
+export async function pairMatched(db: Executor, a: number, b: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('matches')
+    .select('id')
+    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
+    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
+    .where('status', '=', 'matched')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+

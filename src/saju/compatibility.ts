@@ -1,5 +1,16 @@
 // 궁합 (compatibility) of two charts, explained rule by rule. The first chart is read as "나" (the
 // viewer) and the second as "상대" in the Korean texts; the points never depend on the order.
+//
+// Two presentations of the same rows and points (the caller picks one; this module knows nothing
+// of matches):
+// - 'full': every pillar may be named (for two people who are matched);
+// - 'private': nothing in the texts names the other person's month or hour pillar characters, nor
+//   relation names or element facts built from them. The other's day pillar (일주) and year pillar
+//   (띠) may be named. Month and hour relations are described by position and kind only ("월지가
+//   서로 충"), the element rows generically, and the "halved on a solar-term day" note appears only
+//   for the viewer's own pillars (the other's would reveal a birth date near a 절기). The viewer's
+//   own month and hour characters are not named either: with the relation kind they would give
+//   the other's away.
 import type { Chart } from './chart.js';
 import { type ChartFeatures, chartFeatures } from './chart-features.js';
 import {
@@ -39,6 +50,14 @@ export interface CompatibilityRow {
   description: string;
 }
 
+/** 'private' until the two people are matched (see the top of this file). */
+export type CompatibilityView = 'full' | 'private';
+
+export interface CompatibilityOptions {
+  /** Default 'full'. */
+  view?: CompatibilityView;
+}
+
 export interface CompatibilityResult {
   score: number;
   breakdown: CompatibilityRow[];
@@ -52,6 +71,8 @@ interface ExplainedRow extends CompatibilityRow {
 }
 
 const HALF_NOTE = ' (절기가 바뀌는 날 태어나 출생 시각 없이는 이 기둥을 확정할 수 없어 절반만 반영했습니다.)';
+/** The private view's note: only ever about the viewer's own pillar. */
+const OWN_HALF_NOTE = ' (내가 절기가 바뀌는 날 태어나 출생 시각 없이는 내 기둥을 확정할 수 없어 절반만 반영했습니다.)';
 
 function dayMasterRow(a: Stem, b: Stem): ExplainedRow {
   const relation = stemRelation(a.index, b.index);
@@ -127,18 +148,59 @@ const RELATION_MEANINGS: Record<BranchRelationKind, string> = {
 
 const POSITION_SHORT: Record<BranchPosition, string> = { day: '일지', month: '월지', year: '띠', hour: '시지' };
 
-/** Rows for every relation between the two branches at one position. */
-export function branchRows(position: BranchPosition, a: Branch, b: Branch, halved: boolean): ExplainedRow[] {
+/** A relation's kind without the characters it is built from ("충", not "자오충"). */
+const RELATION_KIND_LABELS: Record<BranchRelationKind, string> = {
+  six_combination: '육합',
+  triple_combination: '삼합의 반합',
+  triple_combination_partial: '삼합의 공합',
+  directional_combination: '방합',
+  clash: '충',
+  punishment: '형',
+  destruction: '파',
+  harm: '해',
+  resentment: '원진',
+};
+
+/** Positions whose characters the private view never names (with the day and year, they would pin
+ * down a birth date and time). */
+const PRIVATE_POSITIONS: ReadonlySet<BranchPosition> = new Set(['month', 'hour']);
+
+/**
+ * Rows for every relation between the two branches at one position. `halved`: the points are
+ * halved (either chart is ambiguous there); `ownHalved`: the viewer's own chart is (what the
+ * private view may say).
+ */
+export function branchRows(
+  position: BranchPosition,
+  a: Branch,
+  b: Branch,
+  halved: boolean,
+  view: CompatibilityView = 'full',
+  ownHalved = halved,
+): ExplainedRow[] {
+  const note = view === 'full' ? (halved ? HALF_NOTE : '') : ownHalved ? OWN_HALF_NOTE : '';
   return branchRelations(a.index, b.index).map((relation) => {
+    const rule = `${position}_branch_${relation.kind}`;
+    const points = branchRelationPoints(position, relation.kind, halved);
+    const meaning = RELATION_MEANINGS[relation.kind];
+    if (view === 'private' && PRIVATE_POSITIONS.has(position)) {
+      const kind = RELATION_KIND_LABELS[relation.kind];
+      return {
+        rule,
+        points,
+        headline: `${POSITION_SHORT[position]}의 ${kind}`,
+        description: `${POSITION_LABELS[position]}: 두 사람의 ${withParticle(POSITION_SHORT[position], '이', '가')} 서로 ${kind}입니다. ${meaning}${note}`,
+      };
+    }
     const pair =
       a.index === b.index
         ? `둘 다 ${branchLabel(a)}`
         : `${withParticle(branchLabel(a), '과', '와')} ${branchLabel(b)}`;
     return {
-      rule: `${position}_branch_${relation.kind}`,
-      points: branchRelationPoints(position, relation.kind, halved),
+      rule,
+      points,
       headline: `${POSITION_SHORT[position]}의 ${relation.name}`,
-      description: `${POSITION_LABELS[position]} ${pair}: ${relation.name}. ${RELATION_MEANINGS[relation.kind]}${halved ? HALF_NOTE : ''}`,
+      description: `${POSITION_LABELS[position]} ${pair}: ${relation.name}. ${meaning}${note}`,
     };
   });
 }
@@ -150,15 +212,24 @@ function elementList(mask: number): string {
     .join('·');
 }
 
-function complementRow(a: ChartFeatures, b: ChartFeatures): ExplainedRow | null {
+function complementRow(a: ChartFeatures, b: ChartFeatures, view: CompatibilityView): ExplainedRow | null {
   const points = complementPoints(a, b);
   if (points === 0) return null;
+  const capped = points === ELEMENT_COMPLEMENT.cap ? ` (최대 ${ELEMENT_COMPLEMENT.cap}점)` : '';
+  if (view === 'private') {
+    // Which elements the other lacks or holds is counted over all eight characters.
+    return {
+      rule: 'element_complement',
+      points,
+      headline: '서로 부족한 오행을 채워 주는 점',
+      description: `한 사람의 사주에 없는 오행을 다른 사람이 가지고 있어 서로 채워 줍니다. 2개 이상 가진 오행은 ${ELEMENT_COMPLEMENT.rich}점, 1개는 ${ELEMENT_COMPLEMENT.single}점으로 계산했습니다${capped}.`,
+    };
+  }
   const toMe = a.missingMask & (b.richMask | b.singleMask);
   const toPartner = b.missingMask & (a.richMask | a.singleMask);
   const parts: string[] = [];
   if (toMe) parts.push(`내 사주에 없는 ${withParticle(elementList(toMe), '을', '를')} 상대가`);
   if (toPartner) parts.push(`상대 사주에 없는 ${withParticle(elementList(toPartner), '을', '를')} 내가`);
-  const capped = points === ELEMENT_COMPLEMENT.cap ? ` (최대 ${ELEMENT_COMPLEMENT.cap}점)` : '';
   return {
     rule: 'element_complement',
     points,
@@ -167,9 +238,17 @@ function complementRow(a: ChartFeatures, b: ChartFeatures): ExplainedRow | null 
   };
 }
 
-function balanceRow(a: ChartFeatures, b: ChartFeatures): ExplainedRow {
+function balanceRow(a: ChartFeatures, b: ChartFeatures, view: CompatibilityView): ExplainedRow {
   const missing = a.missingMask & b.missingMask;
   const points = balancePointsForMissing(missing);
+  if (view === 'private' && missing !== 0) {
+    return {
+      rule: 'element_balance',
+      points,
+      headline: '두 사주를 합쳐도 비어 있는 오행',
+      description: '두 사람의 사주를 합쳐도 갖춰지지 않는 오행이 있어 함께해도 그 기운이 비어 있습니다.',
+    };
+  }
   if (missing === 0) {
     return {
       rule: 'element_balance',
@@ -186,9 +265,18 @@ function balanceRow(a: ChartFeatures, b: ChartFeatures): ExplainedRow {
   };
 }
 
-function yongshinRow(a: ChartFeatures, b: ChartFeatures): ExplainedRow | null {
+function yongshinRow(a: ChartFeatures, b: ChartFeatures, view: CompatibilityView): ExplainedRow | null {
   const points = yongshinPoints(a, b);
   if (points === 0) return null;
+  if (view === 'private') {
+    // The other's 용신 and strength come mostly from the month branch.
+    return {
+      rule: 'yongshin_support',
+      points,
+      headline: '서로에게 필요한 용신을 보태 주는 점',
+      description: '한 사람에게 필요한 기운(용신, 일간의 강약을 조절하는 기운)을 다른 사람이 넉넉히 가지고 있습니다. 서로에게 필요한 기운을 보태 주는 관계입니다.',
+    };
+  }
   const describe = (receiver: ChartFeatures, giver: ChartFeatures, whose: string, who: string): string | null => {
     const gain = yongshinDirection(receiver.yongshin, giver.dayMasterElement, giver.richMask);
     if (gain === 0) return null;
@@ -213,7 +301,7 @@ function bandOf(score: number): string {
   return '맞추기 어려운 궁합';
 }
 
-function summaryOf(score: number, rows: readonly ExplainedRow[]): string {
+function summaryOf(score: number, rows: readonly ExplainedRow[], view: CompatibilityView): string {
   const rules = rows.filter((r) => r.rule !== 'base' && r.rule !== 'score_clamp');
   const best = rules.reduce<ExplainedRow | null>((top, r) => (r.points > 0 && (!top || r.points > top.points) ? r : top), null);
   const worst = rules.reduce<ExplainedRow | null>((low, r) => (r.points < 0 && (!low || r.points < low.points) ? r : low), null);
@@ -221,13 +309,17 @@ function summaryOf(score: number, rows: readonly ExplainedRow[]): string {
   if (best && worst) sentences.push(`가장 큰 장점은 ${best.headline}이고, 가장 조심할 점은 ${worst.headline}입니다.`);
   else if (best) sentences.push(`가장 큰 장점은 ${best.headline}이며, 크게 부딪히는 관계는 없습니다.`);
   else if (worst) sentences.push(`가장 조심할 점은 ${worst.headline}이며, 서로를 이해하려는 노력이 관계를 지켜 줍니다.`);
-  if (rows.some((r) => r.description.endsWith(HALF_NOTE))) {
+  if (view === 'full' && rows.some((r) => r.description.endsWith(HALF_NOTE))) {
     sentences.push('절기가 바뀌는 날 태어난 기둥이 있어 그 관계는 절반만 반영했으며, 출생 시각을 입력하면 더 정확해집니다.');
+  }
+  if (view === 'private' && rows.some((r) => r.description.endsWith(OWN_HALF_NOTE))) {
+    sentences.push('내가 절기가 바뀌는 날 태어나 확정할 수 없는 기둥은 절반만 반영했으며, 출생 시각을 입력하면 더 정확해집니다.');
   }
   return sentences.join(' ');
 }
 
-export function compatibility(a: Chart, b: Chart): CompatibilityResult {
+export function compatibility(a: Chart, b: Chart, options: CompatibilityOptions = {}): CompatibilityResult {
+  const view = options.view ?? 'full';
   const fa = chartFeatures(a);
   const fb = chartFeatures(b);
   const rows: ExplainedRow[] = [
@@ -242,9 +334,11 @@ export function compatibility(a: Chart, b: Chart): CompatibilityResult {
   };
   for (const position of BRANCH_POSITIONS) {
     const pair = branchPairs[position];
-    if (pair) rows.push(...branchRows(position, BRANCHES[pair[0]]!, BRANCHES[pair[1]]!, isHalved(position, fa, fb)));
+    if (!pair) continue;
+    const ownHalved = position === 'month' ? fa.monthAmbiguous : position === 'year' ? fa.yearAmbiguous : false;
+    rows.push(...branchRows(position, BRANCHES[pair[0]]!, BRANCHES[pair[1]]!, isHalved(position, fa, fb), view, ownHalved));
   }
-  for (const row of [complementRow(fa, fb), balanceRow(fa, fb), yongshinRow(fa, fb)]) if (row) rows.push(row);
+  for (const row of [complementRow(fa, fb, view), balanceRow(fa, fb, view), yongshinRow(fa, fb, view)]) if (row) rows.push(row);
 
   const raw = rows.reduce((sum, r) => sum + r.points, 0);
   const clamp = clampAdjustment(raw);
@@ -260,7 +354,7 @@ export function compatibility(a: Chart, b: Chart): CompatibilityResult {
   return {
     score,
     breakdown: rows.map(({ rule, points, description }) => ({ rule, points, description })),
-    summary: summaryOf(score, rows),
+    summary: summaryOf(score, rows, view),
     version: SAJU_ALGORITHM_VERSION,
   };
 }

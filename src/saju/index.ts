@@ -8,6 +8,6 @@ export { computeChart } from './chart.js';
 export { chartFromKey, chartKey } from './chart-key.js';
 export type { SajuCharacterView, SajuPillarView, SajuView } from './present.js';
 export { presentChart } from './present.js';
-export type { CompatibilityResult, CompatibilityRow } from './compatibility.js';
+export type { CompatibilityOptions, CompatibilityResult, CompatibilityRow, CompatibilityView } from './compatibility.js';
 export { compatibility } from './compatibility.js';
 export { compatibilityScore } from './compatibility-score.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { client } from '../helpers/client.js';
 import { closeSockets, connect, request } from '../helpers/socket.js';
 import { nestedArrays, rawEmitWithAck } from './raw-socket.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { startServerProcess, stopServerProcesses, type ServerProcess } from './server-process.js';
 
 const TOO_DEEP_PAYLOAD = 'Invalid payload: JSON nested deeper than 32 levels';
 
@@ -46,7 +46,7 @@ describe('the 40 KB frame that used to end the process', () => {
   });
   after(async () => {
     await closeSockets();
-    if (server) await server.stop();
+    await stopServerProcesses();
   });
 
   it('is deep enough that a recursive walk overflows the stack (what killed the process)', () => {

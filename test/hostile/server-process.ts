@@ -13,6 +13,33 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
+/** Every server process started here, killed by stopServerProcesses() whatever happened. */
+const started = new Set<ChildProcess>();
+
+/** Kills every server process still running (for `after` hooks: also after a failed start). */
+export async function stopServerProcesses(): Promise<void> {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          started.delete(child);
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+// A test process that ends for any reason takes its servers with it.
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 /**
  * The real entry point (`src/main.ts`, as `npm start` runs it, from source) in its own process, on
  * the embedded database in a fresh data dir and an ephemeral port read from its log: what a crash
@@ -37,6 +64,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   let exitCode: number | null = null;
   let running = true;
@@ -48,7 +76,12 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     }),
   );
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    // Generous: on a loaded machine compiling and migrating can take a while. A server that does
+    // not start in time is killed, so that it cannot keep the test process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${output}`));
+    }, 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -71,6 +104,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     output: () => output,
     alive: () => running,
     async stop() {
+      started.delete(child);
       if (running) child.kill('SIGTERM');
       return exited;
     },

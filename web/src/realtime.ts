@@ -28,6 +28,7 @@ class Realtime {
     this.setState('connecting');
     for (const [event, fns] of this.handlers) for (const fn of fns) socket.on(event, fn as never);
     socket.on('connect', () => {
+      this.failures = 0;
       this.setState('online');
       // After any (re)connection: screens catch up on what they missed (GET …?after=).
       for (const fn of this.connectListeners) fn();
@@ -40,8 +41,29 @@ class Realtime {
     });
     socket.on('connect_error', (error) => {
       this.setState(socket.active ? 'connecting' : 'offline');
-      if (!socket.active && error.message === 'Unauthorized') void this.recover();
+      if (socket.active) return; // a network failure: Socket.IO retries by itself
+      // Refused by the server: an expired token is refreshed first; anything else ("Service
+      // unavailable" while the database restarts) is tried again with a growing delay.
+      if (error.message === 'Unauthorized' && this.failures < 2) {
+        this.failures += 1;
+        void this.recover();
+      } else {
+        this.retryLater(socket);
+      }
     });
+  }
+
+  private failures = 0;
+
+  private retryLater(socket: AppSocket): void {
+    this.failures += 1;
+    const delay = Math.min(8000, 500 * 2 ** Math.min(this.failures, 4)) * (0.75 + Math.random() / 2);
+    setTimeout(() => {
+      if (this.socket === socket && !socket.connected && !socket.active) {
+        this.setState('connecting');
+        socket.connect();
+      }
+    }, delay);
   }
 
   private async recover(): Promise<void> {

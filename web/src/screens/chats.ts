@@ -69,9 +69,9 @@ function chatItem(chat: ChatSummary): HTMLElement {
         'a',
         { class: 'chat-link', href: `#/chats/${chat.chat_id}` },
         h('span', { class: 'chat-name' }, chat.partner.name),
-        chat.unread_count > 0
-          ? h('span', { class: 'badge' }, srOnly(' 읽지 않은 메시지 '), String(chat.unread_count), srOnly('개'))
-          : null,
+        // The number is drawn for the eye; the name carries it in words ("민지 읽지 않은 메시지 2개").
+        chat.unread_count > 0 ? h('span', { class: 'badge', 'aria-hidden': 'true' }, String(chat.unread_count)) : null,
+        chat.unread_count > 0 ? srOnly(` 읽지 않은 메시지 ${chat.unread_count}개`) : null,
       ),
       h(
         'p',
