@@ -48,7 +48,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   redis?.on('error', () => {}); // reconnects on its own; /readyz reports it meanwhile
   const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   // Several processes on one port: an Engine.IO long-polling session could land on another
-  // worker, so clustered workers speak WebSocket only (README, "Running at scale").
+  // worker, so clustered workers speak WebSocket only (docs/operations.md, "Running at scale").
   const realtime = clustered ? { transports: ['websocket' as const] } : undefined;
   const app = await buildApp({ config, database, limiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT });
   const log = app.fastify.log;
@@ -79,7 +79,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
       process.exit(exitCode || 1);
     }
   };
-  // The last line of defence (README "Crashes and restarts"): an uncaught exception drains and
+  // The last line of defence (docs/operations.md, "Crashes and restarts"): an uncaught exception drains and
   // exits non-zero; the cluster primary or the supervisor starts a fresh process.
   installSafetyNet({ log, shutdown, context: { pid: process.pid, worker: cluster.isWorker } });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
