@@ -8,6 +8,7 @@ import { freshBenchDatabase } from './lib/bench-db.js';
 import { cpuShares, type CpuShare } from './lib/machine.js';
 import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Round } from './lib/me-fixture.js';
 import { cpuSeconds, startProcess, stopProcess } from './lib/processes.js';
+import { BENCH_REDIS_URL, benchConfig, type BenchConfig } from './lib/production.js';
 import { login, seedDemoPeople, timedGet } from './lib/recs-fixture.js';
 import { commandLine, type CliValues } from '../src/lib/cli.js';
 import { fmt, median, percentile } from './lib/stats.js';
@@ -38,14 +39,18 @@ const OPTIONS = {
   'rank-calls': { type: 'integer', default: 120, min: 1, help: 'first rankings per round (CPU-bound)' },
   'rank-concurrency': { type: 'integer', default: 8, min: 1, help: 'rankings in flight (CPU-bound)' },
   'cpu-bound-only': { type: 'boolean', help: 'skip the I/O-light part' },
+  stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn (request logs off)' },
 } as const;
 type Options = CliValues<typeof OPTIONS>;
 
 export async function run(args: string[]): Promise<void> {
   const { values: o } = commandLine({ command: 'npm run bench -- cluster', options: OPTIONS }, args);
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!o['cpu-bound-only']) await ioLight(o, redisUrl);
-  await cpuBound(o, redisUrl);
+  // Always as deployed: a cluster needs REDIS_URL anyway; request logs on (--stripped: warn).
+  const config = benchConfig(args);
+  const redisUrl = BENCH_REDIS_URL;
+  console.log(config.describe());
+  if (!o['cpu-bound-only']) await ioLight(o, redisUrl, config);
+  await cpuBound(o, redisUrl, config);
 }
 
 interface Servers {
@@ -81,9 +86,9 @@ const serverMs = (pids: number[]) => () => pids.reduce((sum, pid) => sum + cpuSe
 const shareText = (s: CpuShare) =>
   `CPU in cores: server ${fmt(s.server)}, load generator ${fmt(s.loadGenerator)}, whole machine ${fmt(s.machine)} of 2`;
 
-async function ioLight(o: Options, redisUrl: string): Promise<void> {
+async function ioLight(o: Options, redisUrl: string, config: BenchConfig): Promise<void> {
   const { rounds, seconds, connections, users: userCount } = o;
-  const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount)), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
+  const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount), config.env), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
 
   await withServers(env, async ({ single, clustered }) => {
     const tokens = await loginAll(single.port, userCount);
@@ -131,7 +136,7 @@ async function firstCalls(port: number, tokens: string[], concurrency: number): 
   return { callsPerSecond: (tokens.length / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function cpuBound(o: Options, redisUrl: string): Promise<void> {
+async function cpuBound(o: Options, redisUrl: string, config: BenchConfig): Promise<void> {
   const rounds = o.rounds;
   const userCount = o['rank-users'];
   const calls = o['rank-calls'];
@@ -155,7 +160,7 @@ async function cpuBound(o: Options, redisUrl: string): Promise<void> {
   const needed = 2 * (concurrency + rounds * calls);
   if (callers.length < needed) throw new Error(`only ${callers.length} distinct chart keys; need ${needed}`);
 
-  const env = { ...benchAppEnv(url), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
+  const env = { ...benchAppEnv(url, config.env), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
   await withServers(env, async ({ single, clustered }) => {
     const tokens: string[] = [];
     for (let i = 0; i < needed; i += 8) {

@@ -29,6 +29,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** One finished HTTP request. */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
+
   constructor(collectProcessMetrics = true) {
     // Workers of one node:cluster primary share a port, so a scrape reaches any one of them: the
     // label says which worker's counters these are (a new worker after a crash gets a new id).
