@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,26 +19,39 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-/** The base URL the server announces once it listens (it is started on port 0: any free port). */
-async function listening(server: ReturnType<typeof startServer>, timeoutMs = 60_000): Promise<string> {
+/** A port the OS has just handed out (listen on 0, then close), never a random guess. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output())?.[1];
-    if (port) return `http://127.0.0.1:${port}`;
-    assert.ok(Date.now() < deadline, `the server did not start:\n${server.output()}`);
-    assert.equal(server.child.exitCode, null, `the server exited:\n${server.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 
 describe('process lifecycle', () => {
   it('serves on the embedded database, keeps data across restarts, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'saju-life-'));
-    const env = { PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '' };
+    const port = String(await freePort());
+    const env = { PORT: port, DATA_DIR: dataDir, DATABASE_URL: '' };
+    const base = `http://127.0.0.1:${port}`;
 
     const first = startServer(env);
-    let base = await listening(first);
-    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal((await waitFor(`${base}/readyz`)).status, 200);
     const reg = await fetch(`${base}/api/users/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -55,8 +69,7 @@ describe('process lifecycle', () => {
     assert.equal(await first.exited, 0, first.output());
 
     const second = startServer(env);
-    base = await listening(second);
-    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    await waitFor(`${base}/healthz`);
     // Same data and same generated JWT secret: the token from before the restart still works.
     const me = await fetch(`${base}/api/users/me`, { headers: { authorization: `Bearer ${login.access_token}` } });
     assert.equal(me.status, 200);
