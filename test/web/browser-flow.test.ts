@@ -7,7 +7,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { chromiumMissing, launchChromium, PHONE } from '../helpers/browser.js';
+import { chromiumMissing, launchChromium, PHONE } from '../../scripts/lib/chromium.js';
 
 // The web client in a real browser (Debian's Chromium driven by playwright-core): two people sign
 // up in two browser contexts, she appears in his 추천 with the score the API gives, he asks, she
