@@ -7,7 +7,7 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * (messages.repo.ts) for each group commit of the message writer. It enforces, under the chats'
  * row locks: a message is stored only in a matched chat, only from one of its two members, never
  * while either has blocked the other, at most once per (chat, sender, client_msg_id), and linked to
- * its chat's previous message. Migration 0008 (re)creates the function from this text; a change
+ * its chat's previous message. Migration 0009 (re)creates the function from this text; a change
  * here needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the
  * migrated database runs exactly this text).
  *

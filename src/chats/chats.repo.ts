@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isActiveAccount } from '../auth/account-status.js';
 import type { Database } from '../db/schema.js';
 import { blockedEitherWay, notBlockedEitherWay } from '../safety/blocks.repo.js';
 
@@ -13,13 +14,16 @@ export interface ChatAccess {
 
 /**
  * The caller's view of a chat: only a member of a matched chat gets one (everyone else: not
- * found). `blocked` is true when either member has blocked the other.
+ * found). `blocked` is true when either member has blocked the other, or the partner is suspended
+ * or banned: the chat is closed (and hidden) as long as that lasts.
  */
 export async function findChatAccess(db: Executor, chatId: number, userId: number): Promise<ChatAccess | undefined> {
   const result = await sql<{ partner_id: number; blocked: boolean }>`
     SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS partner_id,
-      ${blockedEitherWay(sql.ref<number>('m.requester_id'), sql.ref<number>('m.receiver_id'))} AS blocked
+      ${blockedEitherWay(sql.ref<number>('m.requester_id'), sql.ref<number>('m.receiver_id'))}
+        OR NOT ${isActiveAccount('p')} AS blocked
     FROM chats c JOIN matches m ON m.id = c.match_id
+    JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
     WHERE c.id = ${chatId} AND m.status = 'matched'
       AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
       AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL`.execute(db);
@@ -40,7 +44,8 @@ export interface ChatListRow {
 }
 
 /**
- * The caller's usable chats (matched, no block either way), most recent activity first: the last
+ * The caller's usable chats (matched, no block either way, the partner not suspended or banned),
+ * most recent activity first: the last
  * message's time, or the chat's creation for a chat without messages.
  */
 export async function listChats(db: Executor, userId: number): Promise<ChatListRow[]> {
@@ -57,6 +62,7 @@ export async function listChats(db: Executor, userId: number): Promise<ChatListR
       SELECT id, sender_id, content, sent_at FROM messages WHERE chat_id = c.id ORDER BY id DESC LIMIT 1
     ) lm ON true
     WHERE m.status = 'matched' AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
+      AND ${isActiveAccount('p')}
       AND ${notBlockedEitherWay(userId, sql.ref<number>('p.id'))}
     ORDER BY COALESCE(lm.sent_at, c.created_at) DESC, lm.id DESC NULLS LAST, c.id DESC`.execute(db);
   return result.rows;

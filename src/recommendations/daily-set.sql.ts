@@ -16,7 +16,7 @@ const candidate = sql.ref<number>('u.id');
  *
  * Why a function: a PL/pgSQL function keeps its query plan for the session, so the lateral join
  * with its exclusion probes is planned once per connection instead of on every call (planning
- * took ~3× the execution). Migration 0008 (re)creates it from this text; a change here needs a
+ * took ~3× the execution). Migration 0009 (re)creates it from this text; a change here needs a
  * new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
  * database runs exactly this text).
  */

@@ -43,7 +43,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
  *
- * As first created; src/chats/append-messages.sql.ts holds the function in force (migration 0008).
+ * As first created; src/chats/append-messages.sql.ts holds the function in force (migration 0009).
  */
 export const APPEND_FUNCTION = `
 CREATE FUNCTION chat_append_messages(p_chat int[], p_sender int[], p_content text[], p_client text[])

@@ -14,7 +14,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP FUNCTION daily_recommendations_visible(integer, date, integer)`.execute(db);
 }
 
-/** As first created; src/recommendations/daily-set.sql.ts holds the function in force (migration 0008). */
+/** As first created; src/recommendations/daily-set.sql.ts holds the function in force (migration 0009). */
 export const DAILY_SET_FUNCTION = `
     CREATE FUNCTION daily_recommendations_visible(p_user integer, p_date date, p_limit integer)
     RETURNS TABLE (id integer, name varchar, birth_date date, location varchar, bio text, profile_img_url varchar, score smallint)
