@@ -107,7 +107,7 @@ describe('web client account screens in a browser', { skip }, () => {
     const endButtons = page.getByRole('button', { name: /접속 끊기$/ }).filter({ hasNotText: '모든 기기' });
     await endButtons.first().waitFor();
     const before = await endButtons.count();
-    assert.ok(before >= 2, `other sessions listed: ${before}`); // the device above and the logins of the tests before
+    assert.ok(before >= 1, `other sessions listed: ${before}`); // the device logged in above (and the API logins of the tests before)
     const results = await new AxeBuilder({ page }).analyze();
     assert.deepEqual(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
     while ((await endButtons.count()) > 0) {
