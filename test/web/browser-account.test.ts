@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, PHONE } from '../../scripts/lib/chromium.js';
+import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // The account screens in a real browser: cancel a sent request, the discovery preferences, the
 // list of logged-in devices (and ending another one), changing the password, deleting the account.
 
-const skip = process.env.CI ? false : chromiumMissing();
-if (skip) console.log(`# skipped: ${skip}`);
+const skip = skipUnlessChromium('test/web/browser-account.test.ts');
 
 const EMAIL = 'hana@example.com';
 const PASSWORD = 'hana-password-1';
@@ -43,7 +42,7 @@ describe('web client account screens in a browser', { skip }, () => {
     outDir = await buildWebClient(mkdtempSync(join(tmpdir(), 'web-build-')));
     t = await startTestApp({}, { webRoot: outDir });
     assert.equal((await api('POST', '/api/users/register', { email: EMAIL, password: PASSWORD, name: '한하나', birth_date: '1994-06-01', gender: 'female' })).status, 201);
-    assert.equal((await api('POST', '/api/users/register', { email: 'woo@example.com', password: PASSWORD, name: '우진', birth_date: '1992-02-02', gender: 'male' })).status, 201);
+    assert.equal((await api('POST', '/api/users/register', { email: 'woo@example.com', password: PASSWORD, name: '우진', birth_date: '1992-02-04', gender: 'male' })).status, 201);
     otherRefresh = (await login(EMAIL, PASSWORD)).body.refresh_token; // another device
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: PHONE, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
@@ -140,5 +139,20 @@ describe('web client account screens in a browser', { skip }, () => {
     await page.getByRole('heading', { name: '로그인' }).waitFor();
     assert.equal((await login(EMAIL, NEW_PASSWORD)).status, 401);
     assert.equal(await page.evaluate('localStorage.length'), 0);
+  });
+
+  test('내 사주 explains the pillars a birth time could change (born on the day of 입춘, no time given)', async () => {
+    await page.getByLabel('이메일').fill('woo@example.com');
+    await page.getByLabel('비밀번호').fill(PASSWORD);
+    await page.getByRole('button', { name: '로그인' }).click();
+    await page.getByRole('link', { name: '내 사주' }).click();
+    const table = page.getByRole('table', { name: '사주팔자' });
+    await table.waitFor();
+    const token = (await login('woo@example.com', PASSWORD)).body.access_token;
+    assert.deepEqual((await api('GET', '/api/users/me/saju', undefined, token)).body.ambiguous, ['year', 'month']);
+    await page.getByText('* 연주: 태어난 날에 절기(節氣)가 바뀌어서', { exact: false }).waitFor();
+    await page.getByText('* 월주: 태어난 날에 절기(節氣)가 바뀌어서', { exact: false }).waitFor();
+    assert.equal(await table.locator('td.uncertain').count(), 4, 'the year and month stems and branches are marked');
+    assert.equal(await table.getByText('모름').count(), 2, 'no birth time: the hour pillar is unknown');
   });
 });
