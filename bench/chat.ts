@@ -7,10 +7,14 @@ import { backendPids, cpuMs, measureCpu } from './lib/cpu.js';
 import { commitLatency } from './lib/pg-probe.js';
 import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { BENCH_REDIS_URL, benchConfig, logVolume } from './lib/production.js';
 import { arg, fmt, median } from './lib/stats.js';
 
 /**
- * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1] [--adapters]`
+ * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1] [--adapters] [--stripped]`
+ *
+ * The app runs as deployed (bench/lib/production.ts): NODE_ENV=production, logs on at the default
+ * level, REDIS_URL set (Redis adapter, shared rate limits). --stripped: without Redis, LOG_LEVEL=warn.
  *
  * 1. Throughput: `clients` sockets in clients/2 chats, every socket keeping `window` sendMessage
  *    in flight; the app (persisted, one process, PostgreSQL) and bare Socket.IO (ack + broadcast
@@ -41,14 +45,17 @@ export async function run(args: string[]): Promise<void> {
   const appSpecs = specs(clients).map((s) => ({ ...s, auth: { token: tokens.issue(s.userId, s.userId) } }));
   const bareSpecs = specs(clients).map((s) => ({ ...s, auth: { userId: s.userId } }));
 
-  const env = { DATABASE_URL: url, JWT_SECRET: secret, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const config = benchConfig(args);
+  // A key of this run's own for the adapter's channels: other runs on the same Redis stay apart.
+  const env = { ...config.env, DATABASE_URL: url, JWT_SECRET: secret, BENCH_ADAPTER_KEY: `bench-${process.pid}-${Date.now()}` };
   const [appPort, barePort] = [port(), port()];
-  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(appPort) }, { cpu: 0 });
+  const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(appPort) }, { cpu: 0, logFile: config.logFile('chat-app') });
   const bare = await startProcess('bench/chat-bare-server.ts', { PORT: String(barePort) }, { cpu: 0 });
   await pinSelf(1);
   try {
     const appMembers = await connectMembers(`http://127.0.0.1:${appPort}`, appSpecs);
     const bareMembers = await connectMembers(`http://127.0.0.1:${barePort}`, bareSpecs);
+    console.log(config.describe('bare: plain Socket.IO, in-memory adapter, no database'));
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
     await saturate(appMembers, 1, window); // warm-up
     await saturate(bareMembers, 1, window);
@@ -105,6 +112,7 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(app);
     await stopProcess(bare);
   }
+  console.log(`app server: ${logVolume(config.logFile('chat-app'))}; ${config.describe()}`);
   if (args.includes('--adapters')) {
     for (const adapter of ['pubsub', 'streams']) await twoProcesses({ ...env, BENCH_ADAPTER: adapter }, appSpecs, seconds, rounds, rate, window);
   }
@@ -123,7 +131,7 @@ async function twoProcesses(
   rate: number,
   window: number,
 ): Promise<void> {
-  const redisEnv = { ...env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', BENCH_ADAPTER_KEY: `bench-${Date.now()}` };
+  const redisEnv = { ...env, REDIS_URL: BENCH_REDIS_URL, BENCH_ADAPTER_KEY: `bench-${Date.now()}` };
   const ports = [port(), port()];
   const nodes = await Promise.all(ports.map((p) => startProcess('bench/chat-server.ts', { ...redisEnv, PORT: String(p) }, { cpu: 0 })));
   try {

@@ -8,6 +8,7 @@ import { freshBenchDatabase } from './lib/bench-db.js';
 import { cpuShares, type CpuShare } from './lib/machine.js';
 import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Round } from './lib/me-fixture.js';
 import { cpuSeconds, startProcess, stopProcess } from './lib/processes.js';
+import { BENCH_REDIS_URL, benchConfig, type BenchConfig } from './lib/production.js';
 import { login, seedDemoPeople, timedGet } from './lib/recs-fixture.js';
 import { fmt, arg, median, percentile } from './lib/stats.js';
 
@@ -29,9 +30,12 @@ import { fmt, arg, median, percentile } from './lib/stats.js';
  * cores): a second worker can only help when the first process is saturated AND a core is idle.
  */
 export async function run(args: string[]): Promise<void> {
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!args.includes('--cpu-bound-only')) await ioLight(args, redisUrl);
-  await cpuBound(args, redisUrl);
+  // Always as deployed: a cluster needs REDIS_URL anyway; request logs on (--stripped: warn).
+  const config = benchConfig(args);
+  const redisUrl = BENCH_REDIS_URL;
+  console.log(config.describe());
+  if (!args.includes('--cpu-bound-only')) await ioLight(args, redisUrl, config);
+  await cpuBound(args, redisUrl, config);
 }
 
 interface Servers {
@@ -67,12 +71,12 @@ const serverMs = (pids: number[]) => () => pids.reduce((sum, pid) => sum + cpuSe
 const shareText = (s: CpuShare) =>
   `CPU in cores: server ${fmt(s.server)}, load generator ${fmt(s.loadGenerator)}, whole machine ${fmt(s.machine)} of 2`;
 
-async function ioLight(args: string[], redisUrl: string): Promise<void> {
+async function ioLight(args: string[], redisUrl: string, config: BenchConfig): Promise<void> {
   const rounds = arg(args, 'rounds', 3);
   const seconds = arg(args, 'seconds', 5);
   const connections = arg(args, 'connections', 100);
   const userCount = arg(args, 'users', 200);
-  const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount)), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
+  const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount), config.env), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
 
   await withServers(env, async ({ single, clustered }) => {
     const tokens = await loginAll(single.port, userCount);
@@ -120,7 +124,7 @@ async function firstCalls(port: number, tokens: string[], concurrency: number): 
   return { callsPerSecond: (tokens.length / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function cpuBound(args: string[], redisUrl: string): Promise<void> {
+async function cpuBound(args: string[], redisUrl: string, config: BenchConfig): Promise<void> {
   const rounds = arg(args, 'rounds', 3);
   const userCount = arg(args, 'rank-users', 100_000);
   const calls = arg(args, 'rank-calls', 120);
@@ -144,7 +148,7 @@ async function cpuBound(args: string[], redisUrl: string): Promise<void> {
   const needed = 2 * (concurrency + rounds * calls);
   if (callers.length < needed) throw new Error(`only ${callers.length} distinct chart keys; need ${needed}`);
 
-  const env = { ...benchAppEnv(url), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
+  const env = { ...benchAppEnv(url, config.env), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
   await withServers(env, async ({ single, clustered }) => {
     const tokens: string[] = [];
     for (let i = 0; i < needed; i += 8) {

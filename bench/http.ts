@@ -1,13 +1,15 @@
 import { fmt, arg, median } from './lib/stats.js';
 import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Round, type Target } from './lib/me-fixture.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { benchConfig, logVolume } from './lib/production.js';
 
 /**
- * `npm run bench -- http [--rounds 5] [--seconds 5] [--connections 50] [--users 200]`
+ * `npm run bench -- http [--rounds 5] [--seconds 5] [--connections 50] [--users 200] [--stripped]`
  * Authenticated GET /api/users/me on the app versus a raw node:http + pg server doing the same
  * work, against the same PostgreSQL database, in interleaved rounds. Servers run pinned to CPU 0,
  * the load generator to CPU 1. Prints req/s, p50/p99 latency and server CPU per request per round,
- * and the medians' ratio.
+ * and the medians' ratio. The app runs as deployed (bench/lib/production.ts: request logs on,
+ * REDIS_URL set); --stripped runs it with LOG_LEVEL=warn and no Redis instead, for comparison.
  */
 export async function run(args: string[]): Promise<void> {
   const rounds = arg(args, 'rounds', 5);
@@ -15,12 +17,14 @@ export async function run(args: string[]): Promise<void> {
   const connections = arg(args, 'connections', 50);
   const userCount = arg(args, 'users', 200);
 
-  const env = benchAppEnv(await seedMeDatabase('bench_http', userCount));
+  const config = benchConfig(args);
+  const env = benchAppEnv(await seedMeDatabase('bench_http', userCount), config.env);
   const appPort = randomPort();
   const rawPort = appPort + 1;
   const app = await startProcess('src/main.ts', { ...env, PORT: String(appPort), HOST: '127.0.0.1' }, {
     cpu: 0,
     readyUrl: `http://127.0.0.1:${appPort}/readyz`,
+    logFile: config.logFile('http-app'),
   });
   const raw = await startProcess('bench/http-raw-server.ts', { ...env, PORT: String(rawPort) }, { cpu: 0 }).catch(async (e) => {
     await stopProcess(app);
@@ -33,6 +37,7 @@ export async function run(args: string[]): Promise<void> {
     const rawTarget: Target = { port: rawPort, pids: [raw.pid!] };
     await measureMe(appTarget, tokens, connections, seconds); // warm-up, not counted
     await measureMe(rawTarget, tokens, connections, seconds);
+    console.log(config.describe());
     console.log(`GET /api/users/me, ${connections} connections, ${seconds}s × ${rounds} interleaved rounds`);
     const appRuns: Round[] = [];
     const rawRuns: Round[] = [];
@@ -48,6 +53,7 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(app);
     await stopProcess(raw);
   }
+  console.log(`app server: ${logVolume(config.logFile('http-app'))}; ${config.describe()}`);
 }
 
 function describe(r: Round): string {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -11,6 +11,7 @@ import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
 import { pinSelf, stopProcess } from './lib/processes.js';
+import { benchConfig, logVolume } from './lib/production.js';
 import { arg, fmt, percentile } from './lib/stats.js';
 
 /**
@@ -49,17 +50,21 @@ export async function run(args: string[]): Promise<void> {
   const ids = [...callerIds];
   const warmupIds = ids.splice(0, 5);
 
+  // As deployed (bench/lib/production.ts): request logs on, REDIS_URL set; --stripped: warn, no Redis.
+  const config = benchConfig(args);
+  const logFile = config.logFile('recommendations-app');
+  writeFileSync(logFile, ''); // both servers of this run append to it
+  console.log(config.describe());
   const env = {
+    ...config.env,
     DATABASE_URL: url,
     JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const start = () => startServer(env, port);
+  const start = () => startServer(env, port, logFile);
   await pinSelf(1);
   let server: ChildProcess = await start();
   try {
@@ -134,13 +139,16 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(server);
     await database.close();
   }
+  console.log(`app server: ${logVolume(logFile)}; ${config.describe()}`);
 }
 
-/** The app pinned to CPU 0, ready once /readyz answers (at LOG_LEVEL=warn it prints nothing). */
-async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const node = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+/** The app pinned to CPU 0, ready once /readyz answers; its stdout (the log) appended to `logFile`. */
+async function startServer(env: Record<string, string>, port: number, logFile: string): Promise<ChildProcess> {
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const node = [process.execPath, ...extra, '--import', 'tsx', 'src/main.ts'];
   const cmd = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0', ...node] : node;
-  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
   for (let waited = 0; waited < 120_000; waited += 200) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);

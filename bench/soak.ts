@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { backendPids, cpuMs } from './lib/cpu.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { benchConfig, logVolume } from './lib/production.js';
 import { RouteStats } from './lib/route-stats.js';
 import { probeAfterGc, sampleRss, slopePerMinute, type GcSample } from './lib/rss.js';
 import { schedMs } from './lib/sched.js';
@@ -13,7 +14,7 @@ import { SOAK_PASSWORD, buildSoakWorld } from './lib/soak-world.js';
 import { arg, fmt } from './lib/stats.js';
 
 /**
- * `npm run bench -- soak [--users 500] [--seconds 60] [--think-ms 1000] [--population 5000] [--flat-mb 8]`
+ * `npm run bench -- soak [--users 500] [--seconds 60] [--think-ms 1000] [--population 5000] [--flat-mb 8] [--stripped]`
  *
  * `users` virtual people use the app at once for `seconds` (each one action, then a think time of
  * 0.5–1.5 × think-ms: see bench/lib/soak-user.ts) against ONE API process (src/main.ts, pinned to
@@ -42,15 +43,15 @@ export async function run(args: string[]): Promise<void> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'soak-'));
+  // As deployed (bench/lib/production.ts): request logs on, REDIS_URL set; --stripped: warn, no Redis.
+  const config = benchConfig(args);
   const env = {
+    ...config.env,
     DATABASE_URL: url,
-    REDIS_URL: '', // one process: no adapter, in-memory rate limits
     WEB_CONCURRENCY: '1',
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
     JWT_SECRET: 'soak-bench-secret-0123456789-0123456789-0123456789',
     // Every virtual user logs in from this one address, and a minute of app use here is a day's
     // worth of match requests for some.
@@ -59,7 +60,8 @@ export async function run(args: string[]): Promise<void> {
     NODE_OPTIONS: `--expose-gc --import ${new URL('./lib/heap-probe.mjs', import.meta.url).pathname}`,
     HEAP_PROBE_FILE: join(dataDir, 'heap-probe'),
   };
-  const server = await startProcess('src/main.ts', env, { cpu: 0, readyUrl: `${base}/readyz` });
+  const server = await startProcess('src/main.ts', env, { cpu: 0, readyUrl: `${base}/readyz`, logFile: config.logFile('soak-app') });
+  console.log(config.describe());
   const vus: SoakUser[] = [];
   try {
     await pinSelf(1);
@@ -130,6 +132,7 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
+  console.log(`server: ${logVolume(config.logFile('soak-app'))}`);
 }
 
 function report(stats: RouteStats, elapsed: number, samples: { t: number; mb: number }[], gcs: GcSample[], flatLimit: number): void {

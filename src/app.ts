@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
@@ -7,19 +7,28 @@ import type { DatabaseHandle } from './db/database.js';
 import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { AuthService } from './auth/auth.service.js';
+import { touchSessionIfStale } from './auth/sessions.repo.js';
+import { sessionsRoutes } from './auth/sessions.routes.js';
+import { SessionsService } from './auth/sessions.service.js';
 import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
+import { exportRoutes } from './export/export.routes.js';
+import { ExportService } from './export/export.service.js';
 import { EventBus } from './lib/events.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './lib/error-responses.js';
 import { requestId } from './lib/request-id.js';
 import { installValidators } from './lib/validation.js';
 import { installJsonBodies } from './lib/json-body.js';
+import { AccessLog, createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
+import { moderationRoutes } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { Moderators } from './moderation/moderators.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
@@ -33,12 +42,16 @@ export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
   limiter: RateLimiter;
+  /** The per-user chat send limit's store (default: `limiter`); main.ts uses a LeasedRateLimiter
+   * with Redis, so that a message does not cost a Redis round trip. */
+  sendLimiter?: RateLimiter;
   redis?: Redis | null;
   events?: EventBus;
   metrics?: Metrics;
   /** Injected clock for "today" (tests move it); defaults to the real one. */
   now?: () => Date;
-  logger?: boolean;
+  /** false: no logs (tests); a logger: that one; unset: pino at config.logLevel on stdout (lib/logger.ts). */
+  logger?: boolean | FastifyBaseLogger;
   /** Socket.IO limits and adapter choice (benchmarks raise the per-socket send limit). */
   realtime?: Partial<RealtimeOptions>;
   /** The built web client (dist/public) to serve at `/`; unset or not built: no web client. */
@@ -66,7 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
 
   const fastify = Fastify({
-    logger: deps.logger === false ? false : { level: config.logLevel },
+    ...(deps.logger === false
+      ? { logger: false }
+      : { loggerInstance: typeof deps.logger === 'object' ? deps.logger : createLogger(config.logLevel) }),
+    // One access-log line per request instead of Fastify's two.
+    logController: new AccessLog(),
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     genReqId: requestId,
@@ -80,13 +97,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installJsonBodies(fastify);
   events.onSubscriberError((err, event) => fastify.log.error({ err, event }, 'event subscriber failed'));
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks: no promise per request and hook.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   fastify.decorateRequest('caller', null);
   fastify.addSchema(ErrorBody);
@@ -115,14 +134,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(config.jwtSecret);
-  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(db));
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(database), (sessionId, staleSeconds) =>
+    touchSessionIfStale(db, sessionId, staleSeconds),
+  );
   const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
+  const sessions = new SessionsService(db, auth, events);
   const users = new UsersService(db, events, deps.limiter);
 
   await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
   await fastify.register(authRoutes(auth));
+  await fastify.register(sessionsRoutes(sessions, authenticator.hook));
+  const moderators = new Moderators(config.moderatorEmails);
+  await fastify.register(moderationRoutes(new ModerationService(db, events, moderators), moderators, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
+  await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
     matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
   );
@@ -133,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const sendBurst = deps.realtime?.sendBurst ?? DEFAULT_REALTIME_OPTIONS.sendBurst;
   const sendPerSecond = deps.realtime?.sendPerSecond ?? DEFAULT_REALTIME_OPTIONS.sendPerSecond;
   const chats = new ChatsService(db, realtime.delivery, metrics, {
-    limiter: deps.limiter,
+    limiter: deps.sendLimiter ?? deps.limiter,
     perUser: Math.ceil(sendBurst + sendPerSecond * USER_SEND_WINDOW_SECONDS),
     windowSeconds: USER_SEND_WINDOW_SECONDS,
   });

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installSafetyNet } from './lib/process-safety.js';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limit.js';
+import { LeasedRateLimiter, MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './lib/rate-limit.js';
 import { DEFAULT_WEB_ROOT, webClientBuilt } from './web/web-client.plugin.js';
 
 // Composition root: config → database (+ migrations) → Redis → app → listen → shutdown handlers.
@@ -47,10 +47,12 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   redis?.on('error', () => {}); // reconnects on its own; /readyz reports it meanwhile
   const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  // Chat messages: the same shared per-user limit, taken from Redis in leases (no round trip per message).
+  const sendLimiter: RateLimiter = redis ? new LeasedRateLimiter(redis) : limiter;
   // Several processes on one port: an Engine.IO long-polling session could land on another
   // worker, so clustered workers speak WebSocket only (README, "Running at scale").
   const realtime = clustered ? { transports: ['websocket' as const] } : undefined;
-  const app = await buildApp({ config, database, limiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT });
+  const app = await buildApp({ config, database, limiter, sendLimiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT });
   const log = app.fastify.log;
   if (!webClientBuilt(DEFAULT_WEB_ROOT)) log.warn('web client not built (npm run build:web): / answers 404');
 
@@ -71,6 +73,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
     try {
       await app.fastify.close(); // stops accepting, drains in-flight requests, closes sockets
       await limiter.close();
+      if (sendLimiter !== limiter) await sendLimiter.close();
       await redis?.quit();
       await database.close();
       process.exit(exitCode);

@@ -32,13 +32,14 @@ export async function seedMeDatabase(name: string, userCount: number): Promise<s
   return url;
 }
 
-/** The environment of an app server under benchmark (no request logs, no login throttling). */
-export function benchAppEnv(databaseUrl: string): Record<string, string> {
+/** The environment of an app server under benchmark: `config` (bench/lib/production.ts: as
+ * deployed unless --stripped) with this database and no login throttling (every bench user logs in
+ * from one address at once). */
+export function benchAppEnv(databaseUrl: string, config: Record<string, string>): Record<string, string> {
   return {
+    ...config,
     DATABASE_URL: databaseUrl,
     JWT_SECRET: BENCH_SECRET,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
     AUTH_RATE_LIMIT_PER_IP: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL: '100000',
   };

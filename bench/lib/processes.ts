@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 
 /** Starts a node/tsx script as a child, pinned to `cpu` with taskset when available, and waits for
- * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. */
+ * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. With `logFile`
+ * its stdout (the log lines) is written there (truncated first), as a deployment's log shipper
+ * reads a process's stdout pipe; without, it is read and discarded. */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
-  options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number } = {},
+  options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number; logFile?: string } = {},
 ): Promise<ChildProcess> {
   const marker = options.marker ?? 'LISTENING';
   // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -14,22 +16,26 @@ export async function startProcess(
   const node = [process.execPath, ...extra, '--import', 'tsx', script];
   const cmd = options.cpu !== undefined && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(options.cpu), ...node] : node;
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (options.logFile) child.stdout!.pipe(createWriteStream(options.logFile));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), options.timeoutMs ?? 60_000);
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes(marker)) {
         clearTimeout(timer);
+        child.stdout!.off('data', onData);
         resolve();
       }
-    });
+    };
+    child.stdout!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     if (options.readyUrl) {
       const poll = async () => {
         try {
           if ((await fetch(options.readyUrl!)).status === 200) {
             clearTimeout(timer);
+            child.stdout!.off('data', onData);
             return resolve();
           }
         } catch {
@@ -40,7 +46,7 @@ export async function startProcess(
       void poll();
     }
   });
-  child.stdout!.resume();
+  if (!options.logFile) child.stdout!.resume();
   return child;
 }
 

@@ -1,5 +1,5 @@
 import type { CompiledQuery, Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Database, NewUser, UserRow } from '../db/schema.js';
 
 /** Accounts: the user rows that registration, login and every authenticated request read or write. */
@@ -39,6 +39,11 @@ export async function findCredentialsByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
+export async function findPasswordHash(db: Executor, userId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return row?.password_hash;
+}
+
 /**
  * The authenticated caller: their profile, only while the token's session is live. This runs on
  * every authenticated request, so it is compiled once and executed with fresh parameters,
@@ -47,8 +52,8 @@ export async function findCredentialsByEmail(db: Executor, email: string) {
 export class SessionUserQuery {
   private readonly compiled: CompiledQuery<ProfileRow>;
 
-  constructor(private readonly db: Db) {
-    this.compiled = db
+  constructor(private readonly database: DatabaseHandle) {
+    this.compiled = database.db
       .selectFrom('users as u')
       .innerJoin('auth_sessions as s', 's.user_id', 'u.id')
       .select(PROFILE_COLUMNS.map((c) => `u.${c}` as const))
@@ -58,8 +63,9 @@ export class SessionUserQuery {
       .compile();
   }
 
+  /** A named prepared statement on PostgreSQL: parsed and planned once per pool connection. */
   async find(sessionId: number, userId: number): Promise<ProfileRow | undefined> {
-    const result = await this.db.executeQuery<ProfileRow>({ ...this.compiled, parameters: [sessionId, userId] });
-    return result.rows[0];
+    const rows = await this.database.prepared('session_user_v1', this.compiled, [sessionId, userId]);
+    return rows[0];
   }
 }

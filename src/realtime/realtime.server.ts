@@ -60,8 +60,10 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
   fastify.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/socket.io/')) res.setHeader('x-request-id', requestId(req));
   });
-  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log) : async () => {};
+  let onConnected = () => {};
+  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : async () => {};
   const delivery = new SocketChatDelivery(io, deps.redis !== null, log);
+  onConnected = () => delivery.peers?.resubscribed();
 
   return {
     io,

@@ -38,12 +38,15 @@ export function installRedisAdapter(
   redis: Redis,
   { adapter: kind, adapterKey: key }: { adapter: AdapterKind; adapterKey: string },
   log: FastifyBaseLogger,
+  /** Called whenever the connection that receives the other processes' events is (re)established. */
+  onConnected: () => void = () => {},
 ): () => Promise<void> {
   const onError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter connection error');
   const onCommandError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter command failed');
   if (kind === 'streams') {
     const client = handleEveryCommand(redis.duplicate(), onCommandError);
     client.on('error', onError);
+    client.on('ready', onConnected);
     io.adapter(createStreamsAdapter(client, { streamName: key, channelPrefix: key }));
     return async () => {
       await client.quit().catch(() => client.disconnect());
@@ -53,6 +56,7 @@ export function installRedisAdapter(
   const sub = handleEveryCommand(redis.duplicate(), onCommandError);
   pub.on('error', onError);
   sub.on('error', onError);
+  sub.on('ready', onConnected);
   io.adapter(createPubSubAdapter(pub, sub, { key, publishOnSpecificResponseChannel: true }));
   return async () => {
     await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));

@@ -6,6 +6,57 @@ import { userRoom, type IoServer, type WireMessage } from './socket-events.js';
 
 /** A predecessor stored less than this long before its successor may still be in flight. */
 const RECENT_MS = 10_000;
+/** Every process says it is there this often (one small publish)… */
+export const PEER_HEARTBEAT_MS = 1_000;
+/** …and a process that heard from no other for this long (nor started or reconnected to Redis
+ * within it) publishes no fan-out: nobody else could deliver it. */
+export const PEER_TIMEOUT_MS = 3_500;
+
+/**
+ * Whether another process may have sockets that want this one's fan-out. Processes greet each
+ * other through the adapter (a hello at start, then a heartbeat every PEER_HEARTBEAT_MS); a
+ * process alone skips the publish of every stored batch — and its own copy coming back from Redis,
+ * which it would decode only to drop — so one process with REDIS_URL set costs what one without
+ * does. It publishes anyway for PEER_TIMEOUT_MS after it starts and after its Redis subscription
+ * comes back, the time a running peer needs to be heard; a new peer is heard before it serves
+ * anyone, since its hello goes out while it starts, before it listens.
+ */
+export class PeerPresence {
+  private lastHeardAt = -Infinity;
+  private assumeUntil: number;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly io: IoServer,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.assumeUntil = now() + PEER_TIMEOUT_MS;
+    io.on('chat:peer', () => this.heard());
+    io.serverSideEmit('chat:peer');
+    this.heartbeat = setInterval(() => io.serverSideEmit('chat:peer'), PEER_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Another process spoke (a heartbeat, or fan-out of its own). */
+  heard(): void {
+    this.lastHeardAt = this.now();
+  }
+
+  /** The Redis subscription was (re)established: peers may have come meanwhile, unheard. */
+  resubscribed(): void {
+    this.assumeUntil = this.now() + PEER_TIMEOUT_MS;
+    this.io.serverSideEmit('chat:peer');
+  }
+
+  othersMayListen(): boolean {
+    const now = this.now();
+    return now < this.assumeUntil || now - this.lastHeardAt < PEER_TIMEOUT_MS;
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+  }
+}
 
 interface Item extends WireMessage {
   id: number;
@@ -53,15 +104,20 @@ export class SocketChatDelivery implements ChatDelivery {
     this.fill,
   );
 
+  /** With a cross-process adapter (Redis): who else is there; without, no one is. */
+  readonly peers: PeerPresence | null;
+
   constructor(
     private readonly io: IoServer,
     /** True with a cross-process adapter (Redis); a lone process has no one to tell. */
-    private readonly clustered: boolean,
+    clustered: boolean,
     private readonly log: FastifyBaseLogger,
   ) {
+    this.peers = clustered ? new PeerPresence(io) : null;
     if (clustered) {
       // Called from the adapter's Redis message handler: nothing may throw out of it.
       io.on('chat:newMessages', (batch: WireMessage[]) => {
+        this.peers?.heard();
         try {
           for (const wire of batch) this.sequencer.accept(fromWire(wire));
         } catch (err) {
@@ -78,7 +134,7 @@ export class SocketChatDelivery implements ChatDelivery {
 
   messagesStored(messages: readonly StoredMessage[]): void {
     const batch = messages.map(toItem);
-    if (this.clustered) this.io.serverSideEmit('chat:newMessages', batch);
+    if (this.peers?.othersMayListen()) this.io.serverSideEmit('chat:newMessages', batch);
     for (const item of batch) this.sequencer.accept(item);
   }
 
@@ -87,6 +143,7 @@ export class SocketChatDelivery implements ChatDelivery {
   }
 
   close(): void {
+    this.peers?.close();
     this.sequencer.close();
   }
 }

@@ -33,6 +33,8 @@ export interface ServerToClientEvents {
 /** Between server processes (through the adapter), never seen by clients. */
 export interface InterServerEvents {
   'chat:newMessages': (batch: WireMessage[]) => void;
+  /** "I am here" (socket-delivery.ts PeerPresence). */
+  'chat:peer': () => void;
 }
 
 /** A stored message on its way to other processes, with its place in the chat's order. */

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
-import { RedisRateLimiter } from '../../src/lib/rate-limit.js';
+import { LeasedRateLimiter, RedisRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { client, type Client } from '../helpers/client.js';
@@ -52,9 +52,11 @@ async function startNode(dbUrl: string): Promise<Node> {
   const database = await openDatabase({ url: dbUrl, poolSize: 5 });
   const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
   const limiter = new RedisRateLimiter(redis, `rl:${RUN}:`);
+  // As src/main.ts composes it: chat messages count in leases (a lease of 1 at this small limit).
+  const sendLimiter = new LeasedRateLimiter(redis, `rl:${RUN}:`);
   // Per socket: 6 messages at once, then one per 10 s — so one socket may send 7 in 10 s.
   const realtime = { adapterKey: `sio-${RUN}`, sendBurst: 6, sendPerSecond: 0.1 };
-  const app = await buildApp({ config: loadConfig(ENV), database, limiter, redis, logger: false, realtime });
+  const app = await buildApp({ config: loadConfig(ENV), database, limiter, sendLimiter, redis, logger: false, realtime });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.fastify.server.address() as AddressInfo).port}`;
   return {
@@ -64,6 +66,7 @@ async function startNode(dbUrl: string): Promise<Node> {
     async close() {
       await app.fastify.close();
       await limiter.close();
+      await sendLimiter.close();
       await redis.quit();
       await database.close();
     },
