@@ -7,8 +7,9 @@ import { backendPids, cpuMs, measureCpu } from './lib/cpu.js';
 import { commitLatency } from './lib/pg-probe.js';
 import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { commandLine } from '../src/lib/cli.js';
 import { BENCH_REDIS_URL, benchConfig, logVolume } from './lib/production.js';
-import { arg, fmt, median } from './lib/stats.js';
+import { fmt, median } from './lib/stats.js';
 
 /**
  * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1] [--adapters] [--stripped]`
@@ -27,12 +28,23 @@ import { arg, fmt, median } from './lib/stats.js';
  * Servers run pinned to CPU 0, this load generator to CPU 1 (PostgreSQL floats).
  */
 export async function run(args: string[]): Promise<void> {
-  const clients = arg(args, 'clients', 1000);
-  const seconds = arg(args, 'seconds', 5);
-  const rounds = arg(args, 'rounds', 3);
-  const rate = arg(args, 'rate', 1000);
-  const idle = arg(args, 'idle', 10_000);
-  const window = arg(args, 'window', 1);
+  const { values: o } = commandLine(
+    {
+      command: 'npm run bench -- chat',
+      options: {
+        clients: { type: 'integer', default: 1000, min: 2, help: 'connected clients (half of them send)' },
+        seconds: { type: 'number', default: 5, min: 0.1, help: 'seconds per round' },
+        rounds: { type: 'integer', default: 3, min: 1, help: 'interleaved rounds' },
+        rate: { type: 'integer', default: 1000, min: 1, help: 'messages per second of the steady-rate phase' },
+        idle: { type: 'integer', default: 10_000, min: 0, help: 'idle sockets for the memory phase (0: skip it)' },
+        window: { type: 'integer', default: 1, min: 1, help: 'messages in flight per sender' },
+        adapters: { type: 'boolean', help: 'also two app processes sharing Redis, per Redis adapter' },
+        stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn and no Redis (not how it is deployed)' },
+      },
+    },
+    args,
+  );
+  const { clients, seconds, rounds, rate, idle, window } = o;
   const secret = 'bench-secret-0123456789-0123456789-0123456789';
 
   const url = await freshBenchDatabase('bench_chat');
@@ -113,7 +125,7 @@ export async function run(args: string[]): Promise<void> {
     await stopProcess(bare);
   }
   console.log(`app server: ${logVolume(config.logFile('chat-app'))}; ${config.describe()}`);
-  if (args.includes('--adapters')) {
+  if (o.adapters) {
     for (const adapter of ['pubsub', 'streams']) await twoProcesses({ ...env, BENCH_ADAPTER: adapter }, appSpecs, seconds, rounds, rate, window);
   }
   if (idle > 0) await idleMemory(env, idle, tokens);

@@ -10,7 +10,8 @@ import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Roun
 import { cpuSeconds, startProcess, stopProcess } from './lib/processes.js';
 import { BENCH_REDIS_URL, benchConfig, type BenchConfig } from './lib/production.js';
 import { login, seedDemoPeople, timedGet } from './lib/recs-fixture.js';
-import { fmt, arg, median, percentile } from './lib/stats.js';
+import { commandLine, type CliValues } from '../src/lib/cli.js';
+import { fmt, median, percentile } from './lib/stats.js';
 
 /**
  * `npm run bench -- cluster [--rounds 3] [--seconds 5] [--connections 100] [--users 200]
@@ -29,13 +30,27 @@ import { fmt, arg, median, percentile } from './lib/stats.js';
  * Each round also prints where the machine's CPU went (servers, load generator, whole machine in
  * cores): a second worker can only help when the first process is saturated AND a core is idle.
  */
+const OPTIONS = {
+  rounds: { type: 'integer', default: 3, min: 1, help: 'interleaved rounds' },
+  seconds: { type: 'number', default: 5, min: 0.1, help: 'seconds per I/O-light round and server' },
+  connections: { type: 'integer', default: 100, min: 1, help: 'concurrent connections (I/O-light)' },
+  users: { type: 'integer', default: 200, min: 1, help: 'users logged in (I/O-light)' },
+  'rank-users': { type: 'integer', default: 100_000, min: 2, help: 'people in the database (CPU-bound)' },
+  'rank-calls': { type: 'integer', default: 120, min: 1, help: 'first rankings per round (CPU-bound)' },
+  'rank-concurrency': { type: 'integer', default: 8, min: 1, help: 'rankings in flight (CPU-bound)' },
+  'cpu-bound-only': { type: 'boolean', help: 'skip the I/O-light part' },
+  stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn (request logs off)' },
+} as const;
+type Options = CliValues<typeof OPTIONS>;
+
 export async function run(args: string[]): Promise<void> {
+  const { values: o } = commandLine({ command: 'npm run bench -- cluster', options: OPTIONS }, args);
   // Always as deployed: a cluster needs REDIS_URL anyway; request logs on (--stripped: warn).
   const config = benchConfig(args);
   const redisUrl = BENCH_REDIS_URL;
   console.log(config.describe());
-  if (!args.includes('--cpu-bound-only')) await ioLight(args, redisUrl, config);
-  await cpuBound(args, redisUrl, config);
+  if (!o['cpu-bound-only']) await ioLight(o, redisUrl, config);
+  await cpuBound(o, redisUrl, config);
 }
 
 interface Servers {
@@ -71,11 +86,8 @@ const serverMs = (pids: number[]) => () => pids.reduce((sum, pid) => sum + cpuSe
 const shareText = (s: CpuShare) =>
   `CPU in cores: server ${fmt(s.server)}, load generator ${fmt(s.loadGenerator)}, whole machine ${fmt(s.machine)} of 2`;
 
-async function ioLight(args: string[], redisUrl: string, config: BenchConfig): Promise<void> {
-  const rounds = arg(args, 'rounds', 3);
-  const seconds = arg(args, 'seconds', 5);
-  const connections = arg(args, 'connections', 100);
-  const userCount = arg(args, 'users', 200);
+async function ioLight(o: Options, redisUrl: string, config: BenchConfig): Promise<void> {
+  const { rounds, seconds, connections, users: userCount } = o;
   const env = { ...benchAppEnv(await seedMeDatabase('bench_cluster', userCount), config.env), REDIS_URL: redisUrl, HOST: '127.0.0.1' };
 
   await withServers(env, async ({ single, clustered }) => {
@@ -124,11 +136,11 @@ async function firstCalls(port: number, tokens: string[], concurrency: number): 
   return { callsPerSecond: (tokens.length / wall) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function cpuBound(args: string[], redisUrl: string, config: BenchConfig): Promise<void> {
-  const rounds = arg(args, 'rounds', 3);
-  const userCount = arg(args, 'rank-users', 100_000);
-  const calls = arg(args, 'rank-calls', 120);
-  const concurrency = arg(args, 'rank-concurrency', 8);
+async function cpuBound(o: Options, redisUrl: string, config: BenchConfig): Promise<void> {
+  const rounds = o.rounds;
+  const userCount = o['rank-users'];
+  const calls = o['rank-calls'];
+  const concurrency = o['rank-concurrency'];
 
   const url = await freshBenchDatabase('bench_cluster_recs');
   const database = await openDatabase({ url });

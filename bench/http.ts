@@ -1,4 +1,5 @@
-import { fmt, arg, median } from './lib/stats.js';
+import { commandLine } from '../src/lib/cli.js';
+import { fmt, median } from './lib/stats.js';
 import { benchAppEnv, loginAll, measureMe, randomPort, seedMeDatabase, type Round, type Target } from './lib/me-fixture.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { benchConfig, logVolume } from './lib/production.js';
@@ -12,10 +13,20 @@ import { benchConfig, logVolume } from './lib/production.js';
  * REDIS_URL set); --stripped runs it with LOG_LEVEL=warn and no Redis instead, for comparison.
  */
 export async function run(args: string[]): Promise<void> {
-  const rounds = arg(args, 'rounds', 5);
-  const seconds = arg(args, 'seconds', 5);
-  const connections = arg(args, 'connections', 50);
-  const userCount = arg(args, 'users', 200);
+  const { values: o } = commandLine(
+    {
+      command: 'npm run bench -- http',
+      options: {
+        rounds: { type: 'integer', default: 5, min: 1, help: 'interleaved rounds' },
+        seconds: { type: 'number', default: 5, min: 0.1, help: 'seconds per round and server' },
+        connections: { type: 'integer', default: 50, min: 1, help: 'concurrent connections' },
+        users: { type: 'integer', default: 200, min: 1, help: 'users logged in' },
+        stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn and no Redis (not how it is deployed)' },
+      },
+    },
+    args,
+  );
+  const { rounds, seconds, connections, users: userCount } = o;
 
   const config = benchConfig(args);
   const env = benchAppEnv(await seedMeDatabase('bench_http', userCount), config.env);

@@ -2,9 +2,11 @@
 const benches = ['http', 'cluster', 'saju', 'recommendations', 'chat', 'soak'] as const;
 type BenchName = (typeof benches)[number];
 
+// Each benchmark parses its own options (src/lib/cli.ts: unknown flags and bad numbers refused;
+// `npm run bench -- <name> --help` lists them).
 const name = process.argv[2] as BenchName | undefined;
 if (!name || !benches.includes(name)) {
-  console.error(`usage: npm run bench -- <${benches.join('|')}> [options]`);
+  console.error(`${name === undefined ? 'No benchmark named' : `Unknown benchmark '${name}'`}\nusage: npm run bench -- <${benches.join('|')}> [options]`);
   process.exit(2);
 }
 const mod = (await import(`./${name}.ts`)) as { run: (args: string[]) => Promise<void> };

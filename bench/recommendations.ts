@@ -11,11 +11,12 @@ import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
 import { pinSelf, stopProcess } from './lib/processes.js';
+import { commandLine } from '../src/lib/cli.js';
 import { benchConfig, logVolume } from './lib/production.js';
-import { arg, fmt, percentile } from './lib/stats.js';
+import { fmt, percentile } from './lib/stats.js';
 
 /**
- * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse] [--database bench_recs]`
+ * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse]`
  *
  * Seeds a fresh PostgreSQL database (bench_recs) with demo people in bulk, starts the real server
  * (pinned to CPU 0; this process on CPU 1) and times GET /api/matches/recommendations per caller,
@@ -28,18 +29,30 @@ import { arg, fmt, percentile } from './lib/stats.js';
  * eligible person with the same SQL filters and score each with compatibilityScore.
  */
 export async function run(args: string[]): Promise<void> {
-  const userCount = arg(args, 'users', 1_000_000);
-  const callerCount = arg(args, 'callers', 200);
-  const bruteCount = arg(args, 'brute', 40);
-  const birthTimeShare = arg(args, 'birth-time-share', 0.15);
-  const port = arg(args, 'port', 3111);
-  // Another database name lets two people bench on one PostgreSQL server without dropping each other's.
-  const dbIndex = args.indexOf('--database');
-  const dbName = dbIndex >= 0 && /^[a-z_][a-z0-9_]*$/.test(args[dbIndex + 1] ?? '') ? args[dbIndex + 1]! : 'bench_recs';
+  const { values: o } = commandLine(
+    {
+      command: 'npm run bench -- recommendations',
+      options: {
+        users: { type: 'integer', default: 1_000_000, min: 2, help: 'people in the database' },
+        callers: { type: 'integer', default: 200, min: 1, help: 'callers measured' },
+        brute: { type: 'integer', default: 40, min: 0, help: 'callers also measured by brute force (the baseline)' },
+        'birth-time-share': { type: 'number', default: 0.15, min: 0, max: 1, help: 'share of people with a birth time' },
+        reuse: { type: 'boolean', help: 'measure again on the database a previous run seeded' },
+        stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn and no Redis (not how it is deployed)' },
+        database: { type: 'string', default: 'bench_recs', help: 'database name (two people can bench on one server)' },
+        port: { type: 'integer', default: 3111, min: 1, help: 'port of the measured server' },
+      },
+    },
+    args,
+  );
+  const { users: userCount, callers: callerCount, brute: bruteCount } = o;
+  const birthTimeShare = o['birth-time-share'];
+  const port = o.port;
+  const dbName = /^[a-z_][a-z0-9_]*$/.test(o.database) ? o.database : 'bench_recs';
 
   // --reuse: measure again on the database a previous run seeded (its stored sets and rankings
   // are cleared, so every phase starts as cold as the first time).
-  const reuse = args.includes('--reuse') && (await seededCount(benchUrl(dbName))) === userCount;
+  const reuse = o.reuse && (await seededCount(benchUrl(dbName))) === userCount;
   const url = reuse ? benchUrl(dbName) : await freshBenchDatabase(dbName);
   const database = await openDatabase({ url });
   const db = database.db;

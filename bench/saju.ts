@@ -2,6 +2,7 @@
 // Throughput of the fast compatibilityScore() on random key pairs from a realistic population
 // (birth dates uniform 1960-2006, no birth time), against the explainable compatibility() on the
 // same pairs in the same run, then the score distribution over every pair of that population.
+import { commandLine } from '../src/lib/cli.js';
 import { type Chart, chartFromKey, compatibility, compatibilityScore } from '../src/saju/index.js';
 import { mulberry32, percentile, realisticChartKeys } from '../test/saju/population.js';
 
@@ -13,13 +14,19 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { rounds: 7, pairs: 2_000_000, population: 4_000, seed: 1 };
-  for (const arg of args) {
-    const m = /^--(rounds|pairs|population|seed)=(\d+)$/.exec(arg);
-    if (!m) throw new Error(`unknown option ${arg} (expected --rounds=N --pairs=N --population=N --seed=N)`);
-    options[m[1] as keyof Options] = Number(m[2]);
-  }
-  return options;
+  const { values } = commandLine(
+    {
+      command: 'npm run bench -- saju',
+      options: {
+        rounds: { type: 'integer', default: 7, min: 1, help: 'rounds per measurement' },
+        pairs: { type: 'integer', default: 2_000_000, min: 1, help: 'scored pairs per round' },
+        population: { type: 'integer', default: 4_000, min: 2, help: 'distinct charts the pairs are drawn from' },
+        seed: { type: 'integer', default: 1, min: 0, help: 'random seed' },
+      },
+    },
+    args,
+  );
+  return values;
 }
 
 function median(values: number[]): number {

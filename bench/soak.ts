@@ -11,7 +11,8 @@ import { probeAfterGc, sampleRss, slopePerMinute, type GcSample } from './lib/rs
 import { schedMs } from './lib/sched.js';
 import { SoakUser } from './lib/soak-user.js';
 import { SOAK_PASSWORD, buildSoakWorld } from './lib/soak-world.js';
-import { arg, fmt } from './lib/stats.js';
+import { commandLine } from '../src/lib/cli.js';
+import { fmt } from './lib/stats.js';
 
 /**
  * `npm run bench -- soak [--users 500] [--seconds 60] [--think-ms 1000] [--population 5000] [--flat-mb 8] [--stripped]`
@@ -32,11 +33,24 @@ import { arg, fmt } from './lib/stats.js';
  * flat-mb per third of the run needs a longer run (--seconds 300). Slopes are printed too.
  */
 export async function run(args: string[]): Promise<void> {
-  const users = arg(args, 'users', 500);
-  const seconds = arg(args, 'seconds', 60);
-  const thinkMs = arg(args, 'think-ms', 1000);
-  const population = Math.max(users, arg(args, 'population', 5000));
-  const flatLimit = arg(args, 'flat-mb', 8);
+  const { values: o } = commandLine(
+    {
+      command: 'npm run bench -- soak',
+      options: {
+        users: { type: 'integer', default: 500, min: 1, help: 'simulated people using the app at once' },
+        seconds: { type: 'number', default: 60, min: 1, help: 'length of the run' },
+        'think-ms': { type: 'number', default: 1000, min: 0, help: 'mean pause between one person\'s actions' },
+        population: { type: 'integer', default: 5000, min: 1, help: 'registered people (at least --users)' },
+        'flat-mb': { type: 'number', default: 8, min: 0, help: 'post-GC RSS growth still counted as flat' },
+        stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn and no Redis (not how it is deployed)' },
+      },
+    },
+    args,
+  );
+  const { users, seconds } = o;
+  const thinkMs = o['think-ms'];
+  const population = Math.max(users, o.population);
+  const flatLimit = o['flat-mb'];
 
   const url = await freshBenchDatabase('bench_soak');
   const { emails } = await buildSoakWorld(url, users, population);

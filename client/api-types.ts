@@ -7,25 +7,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 while the process runs */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        /**
+         * Liveness: 200 while the process runs
+         * @description For a liveness probe: answers `{ "status": "ok" }` without touching the database or Redis.
+         */
+        get: operations["checkLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -41,25 +27,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 only while the database (and Redis, when configured) answer, else 503 */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        /**
+         * Readiness: 200 only while the database (and Redis, when configured) answer, else 503
+         * @description For a readiness probe / load balancer health check: `{ status, checks }`, each check `ok` or `down` (1 s timeout each).
+         */
+        get: operations["checkReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -75,25 +47,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text format) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        /**
+         * Prometheus metrics (text format)
+         * @description Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`.
+         */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -115,95 +73,7 @@ export interface paths {
          * Create an account
          * @description Rate limited per IP and per email (429 with Retry-After).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                        name: string;
-                        /** @description YYYY-MM-DD (a lunar date when birth_calendar is lunar) */
-                        birth_date: string;
-                        gender: "male" | "female" | "other";
-                        birth_time?: string | null;
-                        birth_calendar?: ("solar" | "lunar") | null;
-                        /** @description Lunar only: the birth month is a leap month (윤달); false when absent or null */
-                        is_leap_month?: boolean | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            user_id: number;
-                            name: string;
-                            email: string;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["registerUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -223,97 +93,7 @@ export interface paths {
          * Log in: starts a new session (one per device)
          * @description The same 401 for an unknown email and a wrong password. Rate limited per IP and per email. `403 { "error": "Account suspended" }` (after a correct password) while the account is suspended or banned.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description JWT (HS256), sub = user id */
-                            access_token: string;
-                            /** @description Opaque; rotated on every refresh */
-                            refresh_token: string;
-                            /** @enum {string} */
-                            token_type: "Bearer";
-                            /** @description Access token lifetime in seconds */
-                            expires_in: number;
-                            user: {
-                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                                user_id: number;
-                                name: string;
-                                email: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed for the caller */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["logIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -333,70 +113,7 @@ export interface paths {
          * Rotate a refresh token
          * @description Returns a new access token and the next refresh token. Presenting the same token again within REFRESH_REUSE_GRACE_SECONDS returns the same successor; after that the whole session is revoked (401).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        refresh_token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description JWT (HS256), sub = user id */
-                            access_token: string;
-                            /** @description Opaque; rotated on every refresh */
-                            refresh_token: string;
-                            /** @enum {string} */
-                            token_type: "Bearer";
-                            /** @description Access token lifetime in seconds */
-                            expires_in: number;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["refreshTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -412,60 +129,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session the refresh token belongs to */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        refresh_token: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Done; no body */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * End the session the refresh token belongs to
+         * @description Only that login session ends (its refresh and access tokens stop working at once); the user's other devices stay logged in.
+         */
+        post: operations["logOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -619,233 +287,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My profile */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            user_id: number;
-                            name: string;
-                            email: string;
-                            /** @description YYYY-MM-DD as entered (lunar when birth_calendar is lunar) */
-                            birth_date: string;
-                            gender: "male" | "female" | "other";
-                            location: string | null;
-                            job: string | null;
-                            bio: string | null;
-                            profile_img_url: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO 8601, UTC, with Z
-                             */
-                            created_at: string | null;
-                            /** @description HH:MM, Korean local time */
-                            birth_time: string | null;
-                            birth_calendar: "solar" | "lunar";
-                            is_leap_month: boolean;
-                            /** @description The solar (Gregorian) birth date */
-                            solar_birth_date: string;
-                            interested_in: ("male" | "female" | "other")[];
-                            /**
-                             * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
-                             * @enum {string|null}
-                             */
-                            region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
-                            /** @description Regions whose people you want recommended; [] = anywhere */
-                            preferred_regions: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[];
-                            /** @description Youngest age recommended (만 나이); null: no bound */
-                            age_min: number | null;
-                            /** @description Oldest age recommended (만 나이); null: no bound */
-                            age_max: number | null;
-                            /** @description false: you appear in nobody's recommendations (you still get your own) */
-                            discoverable: boolean;
-                            /** @description false: others see active_recently as null */
-                            show_activity: boolean;
-                        };
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Update my profile */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description Any subset; null (or blank text) clears a field; any other field is a 400 */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        location?: string | null;
-                        job?: string | null;
-                        bio?: string | null;
-                        /** @description An http(s) URL */
-                        profile_img_url?: string | null;
-                        interested_in?: ("male" | "female" | "other")[] | null;
-                        /**
-                         * @description Where you live (시/도), one of the 17 codes; null: unknown
-                         * @enum {string|null}
-                         */
-                        region?: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
-                        preferred_regions?: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[] | null;
-                        /** @description Youngest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not exceed age_max (sent or stored) */
-                        age_min?: number | null;
-                        /** @description Oldest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not be below age_min (sent or stored) */
-                        age_max?: number | null;
-                        /** @description false: appear in nobody's recommendations; chats and matches go on */
-                        discoverable?: boolean;
-                        /** @description false: others see active_recently as null */
-                        show_activity?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * My profile
+         * @description Everything the caller entered, with the birth data (as entered, and the solar date) and the preferences; unset fields are null.
+         */
+        get: operations["getMyProfile"];
+        /**
+         * Update my profile
+         * @description Any subset of the editable fields; null (or blank text) clears a field, text is stored trimmed, any other field is 400.
+         */
+        put: operations["updateMyProfile"];
         post?: never;
         /**
          * Delete my account and all my personal data
          * @description Needs the password. Frees the email address. Disconnects my sockets.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Done; no body */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteMyAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -862,142 +319,7 @@ export interface paths {
          * My saju chart (사주팔자)
          * @description Pillars at the birth time in Korean time, or at 12:00 without one (then `hour` is null). Computed at registration and stored as a compact chart key.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            pillars: {
-                                year: {
-                                    stem: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    branch: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    /** @description The pillar, e.g. 甲子 */
-                                    hanja: string;
-                                    /** @description The pillar, e.g. 갑자 */
-                                    hangul: string;
-                                };
-                                month: {
-                                    stem: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    branch: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    /** @description The pillar, e.g. 甲子 */
-                                    hanja: string;
-                                    /** @description The pillar, e.g. 갑자 */
-                                    hangul: string;
-                                };
-                                day: {
-                                    stem: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    branch: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    /** @description The pillar, e.g. 甲子 */
-                                    hanja: string;
-                                    /** @description The pillar, e.g. 갑자 */
-                                    hangul: string;
-                                };
-                                hour: {
-                                    stem: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    branch: {
-                                        hanja: string;
-                                        hangul: string;
-                                        element: "wood" | "fire" | "earth" | "metal" | "water";
-                                        yin_yang: "yang" | "yin";
-                                    };
-                                    /** @description The pillar, e.g. 甲子 */
-                                    hanja: string;
-                                    /** @description The pillar, e.g. 갑자 */
-                                    hangul: string;
-                                } | null;
-                            };
-                            elements: {
-                                wood: number;
-                                fire: number;
-                                earth: number;
-                                metal: number;
-                                water: number;
-                            };
-                            day_master: {
-                                hanja: string;
-                                hangul: string;
-                                element: "wood" | "fire" | "earth" | "metal" | "water";
-                                yin_yang: "yang" | "yin";
-                            };
-                            zodiac: {
-                                hanja: string;
-                                hangul: string;
-                                animal: string;
-                                animal_en: string;
-                            };
-                            /** @description Pillars a birth time could change (a solar term falls on the birth date); [] otherwise */
-                            ambiguous: ("year" | "month")[];
-                        };
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getMySaju"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1037,85 +359,7 @@ export interface paths {
          * Someone's public profile
          * @description Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    user_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            user_id: number;
-                            name: string;
-                            /** @description International age (만 나이), Korean time */
-                            age: number;
-                            gender: "male" | "female" | "other";
-                            location: string | null;
-                            job: string | null;
-                            bio: string | null;
-                            profile_img_url: string | null;
-                            /**
-                             * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
-                             * @enum {string|null}
-                             */
-                            region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
-                            /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
-                            active_recently: boolean | null;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getUserProfile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1135,68 +379,7 @@ export interface paths {
          * Today's recommendations (오늘의 추천), highest compatibility_score first
          * @description People the caller is interested in and who are interested in the caller, without the caller, anyone with a match row with the caller (either direction) and anyone blocked (either way). The first call of a Korean day fixes the day's set (up to 50 people); later calls that day return the same people in the same order, minus those since requested, declined, matched or blocked, cut to `limit`. Equal scores are ordered by a tie-break that changes daily, and people shown on the previous two days come only after everyone else, so a new day brings new people.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            user_id: number;
-                            name: string;
-                            /** @description International age (만 나이), Korean time */
-                            age: number;
-                            location: string | null;
-                            bio: string | null;
-                            profile_img_url: string | null;
-                            /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
-                            compatibility_score: number;
-                        }[];
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listRecommendations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1216,82 +399,7 @@ export interface paths {
          * 궁합 with one person, rule by rule
          * @description The same score as everywhere else, with the saju rules that produced it (Korean descriptions); the points add up to the score. `400` for the caller's own id, `404` for an unknown user or one blocked either way.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    user_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            user_id: number;
-                            /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
-                            compatibility_score: number;
-                            /** @description The rules that produced the score; their points add up to it */
-                            breakdown: {
-                                /** @description Stable machine id of the saju rule */
-                                rule: string;
-                                points: number;
-                                /** @description Korean explanation */
-                                description: string;
-                            }[];
-                            /** @description Korean summary */
-                            summary: string;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getCompatibility"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1313,97 +421,7 @@ export interface paths {
          * Send a chat request (대화 요청)
          * @description Stores the pair's compatibility_score. If the receiver had already requested the caller and that request is still pending, it becomes a match with its chat: `201 { match_id, status: "matched", chat_id }` (the existing row). `409 Match request already exists` for any other existing row of the pair (pending, matched or declined, either direction). `400` for the caller's own id, `404` for an unknown or blocked user, `429` (Retry-After: seconds to the next Korean midnight) past MATCH_REQUESTS_PER_DAY new requests in one Korean day.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                        receiver_id: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            match_id: number;
-                            status: "requested" | "matched";
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            chat_id?: number;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["requestMatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1423,92 +441,7 @@ export interface paths {
          * Accept a chat request; creates the chat in the same transaction
          * @description Receiver only: the requester gets 403, anyone else 404. Accepting a matched match returns the same body again; a declined one is a 409. Concurrent accepts create exactly one chat.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    match_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            match_id: number;
-                            /** @enum {string} */
-                            status: "matched";
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            chat_id: number;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed for the caller */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["acceptMatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1528,90 +461,7 @@ export interface paths {
          * Decline a chat request
          * @description Receiver only: the requester gets 403, anyone else 404. Declining a declined match returns the same body again; a matched one is a 409.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    match_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            match_id: number;
-                            /** @enum {string} */
-                            status: "declined";
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed for the caller */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["declineMatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1689,79 +539,7 @@ export interface paths {
          * My matches and requests, newest first
          * @description Without `direction`, both sent and received; without `status`, all. `chat_id` is null unless matched. Matches with someone blocked (either way) are not listed.
          */
-        get: {
-            parameters: {
-                query?: {
-                    direction?: "received" | "sent";
-                    status?: "requested" | "matched" | "declined";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            match_id: number;
-                            status: "requested" | "matched" | "declined";
-                            direction: "received" | "sent";
-                            /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
-                            compatibility_score: number | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO 8601, UTC, with Z
-                             */
-                            created_at: string;
-                            partner: {
-                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                                user_id: number;
-                                name: string;
-                                age: number;
-                                profile_img_url: string | null;
-                            };
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            chat_id: number | null;
-                        }[];
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listMatches"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1783,128 +561,12 @@ export interface paths {
          * Block a user
          * @description Afterwards neither user sees the other in recommendations, profiles, match lists or chat lists, and neither can send the other a request or message. Idempotent. `400` for the caller's own id, `404` for an unknown user.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    user_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done; no body */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["blockUser"];
         /**
          * Unblock a user
          * @description Lifts the caller's own block (not one the other user made). Idempotent. `400` own id, `404` unknown user.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    user_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done; no body */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        delete: operations["unblockUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1923,90 +585,7 @@ export interface paths {
          * Report a user to the moderators
          * @description Works whether or not either user blocked the other. The report outlives the reported account (only its id is kept). `400` for the caller's own id or an invalid body, `404` for an unknown user, `429` (with Retry-After) past 30 reports by the caller in an hour.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    user_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Why, in 1–500 characters (trimmed); free text, so clients can send a code such as spam, harassment, fake_profile, inappropriate_content, underage or other */
-                        reason: string;
-                        /** @description Anything else the moderators should know */
-                        details?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            report_id: number;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["reportUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2024,71 +603,7 @@ export interface paths {
          * My chats, most recent activity first
          * @description Only chats of matched matches; chats with a blocked user (either way) are left out.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            chat_id: number;
-                            partner: {
-                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                                user_id: number;
-                                name: string;
-                                profile_img_url: string | null;
-                                /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
-                                active_recently: boolean | null;
-                            };
-                            last_message: {
-                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                                message_id: number;
-                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                                sender_id: number;
-                                content: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO 8601, UTC, with Z
-                                 */
-                                sent_at: string;
-                            } | null;
-                            /** @description The partner's messages after my read mark */
-                            unread_count: number;
-                        }[];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listChats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2108,194 +623,13 @@ export interface paths {
          * A page of messages: newest first; with `after`, oldest first
          * @description Pages are by message id: `before` gives the page just older than that message (stable while new messages arrive), `after` the messages newer than that one (catch-up after a reconnect). Not a member of this chat (or it no longer exists, or a block closed it) → 404.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    offset?: number;
-                    /** @description Messages older than this message id, newest first */
-                    before?: number;
-                    /** @description Messages newer than this message id, OLDEST first (catch-up after a reconnect) */
-                    after?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            message_id: number;
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            sender_id: number;
-                            content: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO 8601, UTC, with Z
-                             */
-                            sent_at: string;
-                        }[];
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listMessages"];
         put?: never;
         /**
          * Send a message (REST fallback of the sendMessage socket event)
          * @description Same rules and fan-out as `sendMessage`: stored, then answered, then `newMessage` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. Messages per user, over sockets and REST together, are rate limited (429 with Retry-After). Not a member of this chat (or it no longer exists, or a block closed it) → 404.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Message text: 1–5000 characters after trimming surrounding whitespace (stored trimmed, otherwise as sent: no HTML escaping) */
-                        content: string;
-                        /** @description The sender's idempotency key (1–64 characters, e.g. a UUID): a retry with the same key in the same chat stores nothing and returns the original message */
-                        client_msg_id?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            message_id: number;
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            chat_id: number;
-                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                            sender_id: number;
-                            content: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO 8601, UTC, with Z
-                             */
-                            sent_at: string;
-                            client_msg_id: string | null;
-                        };
-                    };
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not allowed for the caller */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited; retry after `Retry-After` seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["sendMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2315,73 +649,7 @@ export interface paths {
          * Move my read mark forward (never back)
          * @description Unread counts are the partner's messages after the mark. A message_id that is not a message of this chat → 404. The partner's sockets get `messagesRead`. Not a member of this chat (or it no longer exists, or a block closed it) → 404.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                    chat_id: number;
-                };
-                cookie?: never;
-            };
-            /** @description Without message_id: up to the newest message of the chat */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
-                        message_id?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Done; no body */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired access token (or wrong credentials) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found, or not the caller's business */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before retrying */
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["markChatRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2409,6 +677,357 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    registerUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                    name: string;
+                    /** @description YYYY-MM-DD (a lunar date when birth_calendar is lunar) */
+                    birth_date: string;
+                    gender: "male" | "female" | "other";
+                    birth_time?: string | null;
+                    birth_calendar?: ("solar" | "lunar") | null;
+                    /** @description Lunar only: the birth month is a leap month (윤달); false when absent or null */
+                    is_leap_month?: boolean | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        name: string;
+                        email: string;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    logIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description JWT (HS256), sub = user id */
+                        access_token: string;
+                        /** @description Opaque; rotated on every refresh */
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        /** @description Access token lifetime in seconds */
+                        expires_in: number;
+                        user: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            email: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refreshTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refresh_token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description JWT (HS256), sub = user id */
+                        access_token: string;
+                        /** @description Opaque; rotated on every refresh */
+                        refresh_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        /** @description Access token lifetime in seconds */
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    logOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refresh_token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     changePassword: {
         parameters: {
             query?: never;
@@ -2905,6 +1524,362 @@ export interface operations {
             };
         };
     };
+    getMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        name: string;
+                        email: string;
+                        /** @description YYYY-MM-DD as entered (lunar when birth_calendar is lunar) */
+                        birth_date: string;
+                        gender: "male" | "female" | "other";
+                        location: string | null;
+                        job: string | null;
+                        bio: string | null;
+                        profile_img_url: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string | null;
+                        /** @description HH:MM, Korean local time */
+                        birth_time: string | null;
+                        birth_calendar: "solar" | "lunar";
+                        is_leap_month: boolean;
+                        /** @description The solar (Gregorian) birth date */
+                        solar_birth_date: string;
+                        interested_in: ("male" | "female" | "other")[];
+                        /**
+                         * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
+                         * @enum {string|null}
+                         */
+                        region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                        /** @description Regions whose people you want recommended; [] = anywhere */
+                        preferred_regions: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[];
+                        /** @description Youngest age recommended (만 나이); null: no bound */
+                        age_min: number | null;
+                        /** @description Oldest age recommended (만 나이); null: no bound */
+                        age_max: number | null;
+                        /** @description false: you appear in nobody's recommendations (you still get your own) */
+                        discoverable: boolean;
+                        /** @description false: others see active_recently as null */
+                        show_activity: boolean;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Any subset; null (or blank text) clears a field; any other field is a 400 */
+        requestBody: {
+            content: {
+                "application/json": {
+                    location?: string | null;
+                    job?: string | null;
+                    bio?: string | null;
+                    /** @description An http(s) URL */
+                    profile_img_url?: string | null;
+                    interested_in?: ("male" | "female" | "other")[] | null;
+                    /**
+                     * @description Where you live (시/도), one of the 17 codes; null: unknown
+                     * @enum {string|null}
+                     */
+                    region?: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                    preferred_regions?: ("seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju")[] | null;
+                    /** @description Youngest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not exceed age_max (sent or stored) */
+                    age_min?: number | null;
+                    /** @description Oldest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not be below age_min (sent or stored) */
+                    age_max?: number | null;
+                    /** @description false: appear in nobody's recommendations; chats and matches go on */
+                    discoverable?: boolean;
+                    /** @description false: others see active_recently as null */
+                    show_activity?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteMyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMySaju: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pillars: {
+                            year: {
+                                stem: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                branch: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                /** @description The pillar, e.g. 甲子 */
+                                hanja: string;
+                                /** @description The pillar, e.g. 갑자 */
+                                hangul: string;
+                            };
+                            month: {
+                                stem: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                branch: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                /** @description The pillar, e.g. 甲子 */
+                                hanja: string;
+                                /** @description The pillar, e.g. 갑자 */
+                                hangul: string;
+                            };
+                            day: {
+                                stem: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                branch: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                /** @description The pillar, e.g. 甲子 */
+                                hanja: string;
+                                /** @description The pillar, e.g. 갑자 */
+                                hangul: string;
+                            };
+                            hour: {
+                                stem: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                branch: {
+                                    hanja: string;
+                                    hangul: string;
+                                    element: "wood" | "fire" | "earth" | "metal" | "water";
+                                    yin_yang: "yang" | "yin";
+                                };
+                                /** @description The pillar, e.g. 甲子 */
+                                hanja: string;
+                                /** @description The pillar, e.g. 갑자 */
+                                hangul: string;
+                            } | null;
+                        };
+                        elements: {
+                            wood: number;
+                            fire: number;
+                            earth: number;
+                            metal: number;
+                            water: number;
+                        };
+                        day_master: {
+                            hanja: string;
+                            hangul: string;
+                            element: "wood" | "fire" | "earth" | "metal" | "water";
+                            yin_yang: "yang" | "yin";
+                        };
+                        zodiac: {
+                            hanja: string;
+                            hangul: string;
+                            animal: string;
+                            animal_en: string;
+                        };
+                        /** @description Pillars a birth time could change (a solar term falls on the birth date); [] otherwise */
+                        ambiguous: ("year" | "month")[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     exportMyData: {
         parameters: {
             query?: never;
@@ -3213,6 +2188,484 @@ export interface operations {
             };
         };
     };
+    getUserProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        name: string;
+                        /** @description International age (만 나이), Korean time */
+                        age: number;
+                        gender: "male" | "female" | "other";
+                        location: string | null;
+                        job: string | null;
+                        bio: string | null;
+                        profile_img_url: string | null;
+                        /**
+                         * @description One of the 17 시/도: seoul, busan, daegu, incheon, gwangju, daejeon, ulsan, sejong, gyeonggi, gangwon, chungbuk, chungnam, jeonbuk, jeonnam, gyeongbuk, gyeongnam, jeju; null: unknown
+                         * @enum {string|null}
+                         */
+                        region: "seoul" | "busan" | "daegu" | "incheon" | "gwangju" | "daejeon" | "ulsan" | "sejong" | "gyeonggi" | "gangwon" | "chungbuk" | "chungnam" | "jeonbuk" | "jeonnam" | "gyeongbuk" | "gyeongnam" | "jeju" | null;
+                        /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
+                        active_recently: boolean | null;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        name: string;
+                        /** @description International age (만 나이), Korean time */
+                        age: number;
+                        location: string | null;
+                        bio: string | null;
+                        profile_img_url: string | null;
+                        /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
+                        compatibility_score: number;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCompatibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        user_id: number;
+                        /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
+                        compatibility_score: number;
+                        /** @description The rules that produced the score; their points add up to it */
+                        breakdown: {
+                            /** @description Stable machine id of the saju rule */
+                            rule: string;
+                            points: number;
+                            /** @description Korean explanation */
+                            description: string;
+                        }[];
+                        /** @description Korean summary */
+                        summary: string;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requestMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                    receiver_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        match_id: number;
+                        status: "requested" | "matched";
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        chat_id?: number;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acceptMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        match_id: number;
+                        /** @enum {string} */
+                        status: "matched";
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        chat_id: number;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    declineMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                match_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        match_id: number;
+                        /** @enum {string} */
+                        status: "declined";
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     cancelMatchRequest: {
         parameters: {
             query?: never;
@@ -3389,6 +2842,596 @@ export interface operations {
             };
             /** @description Missing, invalid or expired access token (or wrong credentials) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMatches: {
+        parameters: {
+            query?: {
+                direction?: "received" | "sent";
+                status?: "requested" | "matched" | "declined";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        match_id: number;
+                        status: "requested" | "matched" | "declined";
+                        direction: "received" | "sent";
+                        /** @description 궁합 score, symmetric: score(A, B) = score(B, A) */
+                        compatibility_score: number | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                        partner: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            age: number;
+                            profile_img_url: string | null;
+                        };
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        chat_id: number | null;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    blockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unblockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reportUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why, in 1–500 characters (trimmed); free text, so clients can send a code such as spam, harassment, fake_profile, inappropriate_content, underage or other */
+                    reason: string;
+                    /** @description Anything else the moderators should know */
+                    details?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        chat_id: number;
+                        partner: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            profile_img_url: string | null;
+                            /** @description Used the app within the last 24 hours (to about an hour); null when they hide their activity */
+                            active_recently: boolean | null;
+                        };
+                        last_message: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            message_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            sender_id: number;
+                            content: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            sent_at: string;
+                        } | null;
+                        /** @description The partner's messages after my read mark */
+                        unread_count: number;
+                    }[];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description Messages older than this message id, newest first */
+                before?: number;
+                /** @description Messages newer than this message id, OLDEST first (catch-up after a reconnect) */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        message_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        sender_id: number;
+                        content: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        sent_at: string;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Message text: 1–5000 characters after trimming surrounding whitespace (stored trimmed, otherwise as sent: no HTML escaping) */
+                    content: string;
+                    /** @description The sender's idempotency key (1–64 characters, e.g. a UUID): a retry with the same key in the same chat stores nothing and returns the original message */
+                    client_msg_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        message_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        chat_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        sender_id: number;
+                        content: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        sent_at: string;
+                        client_msg_id: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markChatRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description Without message_id: up to the newest message of the chat */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                    message_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

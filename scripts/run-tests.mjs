@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -13,7 +14,13 @@ function collect(path, out) {
   return out;
 }
 
-const args = process.argv.slice(2);
+let args;
+try {
+  ({ positionals: args } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: {} }));
+} catch (error) {
+  console.error(`${error.message.split('. To specify a positional argument')[0]}\nusage: npm test -- [test files or folders…] (TEST_CONCURRENCY=N: files at once, default 2)`);
+  process.exit(2);
+}
 const roots = args.length > 0 ? args : ['test'];
 const files = roots.flatMap((root) => collect(root, []));
 if (files.length === 0) {

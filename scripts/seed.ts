@@ -3,6 +3,7 @@ import { hashPassword } from '../src/auth/passwords.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { commandLine } from '../src/lib/cli.js';
 import { insertUsers } from './lib/bulk-users.js';
 import { DemoPeople } from './lib/demo-users.js';
 
@@ -17,10 +18,14 @@ import { DemoPeople } from './lib/demo-users.js';
  */
 const PASSWORD = 'saju-demo-1234';
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const { values: options } = commandLine({
+  command: 'npm run seed --',
+  options: {
+    users: { type: 'integer', default: 1000, min: 1, max: 100_000_000, help: 'demo people to add' },
+    'database-url': { type: 'string', help: 'PostgreSQL to fill (default: DATABASE_URL, else the embedded database)' },
+    seed: { type: 'integer', min: 0, max: 2 ** 31 - 1, help: 'random seed, to repeat a run (default: a new one)' },
+  },
+});
 
 function bar(done: number, total: number, startedAt: number): string {
   const width = 30;
@@ -29,17 +34,13 @@ function bar(done: number, total: number, startedAt: number): string {
   return `\r[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.floor((done / total) * 100)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${seconds}s`;
 }
 
-const count = Number(option('users') ?? 1000);
-if (!Number.isInteger(count) || count < 1) {
-  console.error('usage: npm run seed -- --users N [--database-url postgres://…] [--seed S]');
-  process.exit(2);
-}
+const count = options.users;
 const config = loadConfig();
-const url = option('database-url') ?? config.databaseUrl;
+const url = options['database-url'] ?? config.databaseUrl;
 const database = await openDatabase({ url, dataDir: config.dataDir });
 try {
   await migrateToLatest(database.db);
-  const people = new DemoPeople(Number(option('seed') ?? Date.now() % 2 ** 31));
+  const people = new DemoPeople(options.seed ?? Date.now() % 2 ** 31);
   const hash = await hashPassword(PASSWORD);
   // Emails unique per run, so seeding twice adds people instead of failing.
   const run = Date.now().toString(36);

@@ -119,12 +119,35 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       info: {
         title: 'Saju dating API',
         version: '1.0.0',
+        contact: { name: 'Saju dating backend team' },
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         description:
           'REST API of the saju blind-dating app. Errors are `{ "error": "..." }` (validation errors add ' +
-          '`details`). Every response carries `X-Request-Id`. Real-time events: see the README (Socket.IO).',
+          '`details`). Every response carries `X-Request-Id`. Real-time events (Socket.IO) and the rules behind every status: docs/api.md in the repository.',
       },
+      // Relative to wherever the document is served; generated clients take the real base URL.
+      servers: [
+        {
+          url: '{scheme}://{host}',
+          description: 'This server',
+          variables: {
+            scheme: { enum: ['https', 'http'], default: 'http' },
+            host: { default: 'localhost:3000', description: 'Host and port of the deployment' },
+          },
+        },
+      ],
+      tags: [
+        { name: 'auth', description: 'Accounts, log-in, token rotation and sessions' },
+        { name: 'users', description: 'My profile, saju and preferences; other people\'s public profiles' },
+        { name: 'matches', description: 'Recommendations, compatibility and chat requests' },
+        { name: 'safety', description: 'Blocking and reporting' },
+        { name: 'chats', description: 'Chats and messages (REST side of the real-time chat)' },
+        { name: 'operations', description: 'Health, readiness and metrics' },
+      ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token from log-in or refresh' },
+        },
       },
     },
     transformObject: (documentObject) =>

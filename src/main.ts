@@ -50,7 +50,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   // Chat messages: the same shared per-user limit, taken from Redis in leases (no round trip per message).
   const sendLimiter: RateLimiter = redis ? new LeasedRateLimiter(redis) : limiter;
   // Several processes on one port: an Engine.IO long-polling session could land on another
-  // worker, so clustered workers speak WebSocket only (README, "Running at scale").
+  // worker, so clustered workers speak WebSocket only (docs/operations.md, "Running at scale").
   const realtime = clustered ? { transports: ['websocket' as const] } : undefined;
   const app = await buildApp({ config, database, limiter, sendLimiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT });
   const log = app.fastify.log;
@@ -82,7 +82,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
       process.exit(exitCode || 1);
     }
   };
-  // The last line of defence (README "Crashes and restarts"): an uncaught exception drains and
+  // The last line of defence (docs/operations.md, "Crashes and restarts"): an uncaught exception drains and
   // exits non-zero; the cluster primary or the supervisor starts a fresh process.
   installSafetyNet({ log, shutdown, context: { pid: process.pid, worker: cluster.isWorker } });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -45,6 +45,8 @@ export function authRoutes(auth: AuthService) {
 
     app.post('/api/users/register', {
       schema: {
+        operationId: 'registerUser',
+        security: [],
         tags: ['auth'],
         summary: 'Create an account',
         description: 'Rate limited per IP and per email (429 with Retry-After).',
@@ -56,6 +58,8 @@ export function authRoutes(auth: AuthService) {
 
     app.post('/api/users/login', {
       schema: {
+        operationId: 'logIn',
+        security: [],
         tags: ['auth'],
         summary: 'Log in: starts a new session (one per device)',
         description:
@@ -72,6 +76,8 @@ export function authRoutes(auth: AuthService) {
 
     app.post('/api/auth/refresh', {
       schema: {
+        operationId: 'refreshTokens',
+        security: [],
         tags: ['auth'],
         summary: 'Rotate a refresh token',
         description:
@@ -85,8 +91,11 @@ export function authRoutes(auth: AuthService) {
 
     app.post('/api/auth/logout', {
       schema: {
+        operationId: 'logOut',
+        security: [],
         tags: ['auth'],
         summary: 'End the session the refresh token belongs to',
+        description: 'Only that login session ends (its refresh and access tokens stop working at once); the user\'s other devices stay logged in.',
         body: RefreshBody,
         response: { 204: Type.Null(), ...errors(400, 401) },
       },

@@ -29,6 +29,7 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
 
     app.get('/api/chats', {
       schema: {
+        operationId: 'listChats',
         tags: ['chats'],
         summary: 'My chats, most recent activity first',
         description: 'Only chats of matched matches; chats with a blocked user (either way) are left out.',
@@ -40,6 +41,7 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
 
     app.get('/api/chats/:chat_id/messages', {
       schema: {
+        operationId: 'listMessages',
         tags: ['chats'],
         summary: 'A page of messages: newest first; with `after`, oldest first',
         description: `Pages are by message id: \`before\` gives the page just older than that message (stable while new messages arrive), \`after\` the messages newer than that one (catch-up after a reconnect). ${NOT_MEMBER}.`,
@@ -56,6 +58,7 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
 
     app.post('/api/chats/:chat_id/read', {
       schema: {
+        operationId: 'markChatRead',
         tags: ['chats'],
         summary: 'Move my read mark forward (never back)',
         description: `Unread counts are the partner's messages after the mark. A message_id that is not a message of this chat → 404. The partner's sockets get \`messagesRead\`. ${NOT_MEMBER}.`,
@@ -72,6 +75,7 @@ export function chatsRoutes(chats: ChatsService, authenticate: onRequestHookHand
 
     app.post('/api/chats/:chat_id/messages', {
       schema: {
+        operationId: 'sendMessage',
         tags: ['chats'],
         summary: 'Send a message (REST fallback of the sendMessage socket event)',
         description: `Same rules and fan-out as \`sendMessage\`: stored, then answered, then \`newMessage\` to every socket of both members. A repeated client_msg_id returns the original message (201) and stores nothing. A block between the members → 403. Messages per user, over sockets and REST together, are rate limited (429 with Retry-After). ${NOT_MEMBER}.`,

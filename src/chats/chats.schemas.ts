@@ -3,7 +3,7 @@ import { Id, Nullable, Timestamp } from '../lib/schemas.js';
 
 /**
  * One schema per REST body and socket payload: the same definitions validate HTTP requests, socket
- * events (src/realtime/payloads.ts) and describe both in the OpenAPI document and the README.
+ * events (src/realtime/payloads.ts) and describe both in the OpenAPI document and docs/api.md.
  */
 
 export const CONTENT_MAX = 5000;

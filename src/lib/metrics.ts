@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can build many apps). */
@@ -35,6 +36,9 @@ export class Metrics {
   }
 
   constructor(collectProcessMetrics = true) {
+    // Workers of one node:cluster primary share a port, so a scrape reaches any one of them: the
+    // label says which worker's counters these are (a new worker after a crash gets a new id).
+    if (cluster.isWorker && cluster.worker) this.registry.setDefaultLabels({ worker: String(cluster.worker.id) });
     if (collectProcessMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -15,6 +15,7 @@ export function matchesRoutes(matches: MatchesService, authenticate: onRequestHo
 
     app.post('/api/matches/request', {
       schema: {
+        operationId: 'requestMatch',
         tags: ['matches'],
         summary: 'Send a chat request (대화 요청)',
         description:
@@ -32,6 +33,7 @@ export function matchesRoutes(matches: MatchesService, authenticate: onRequestHo
 
     app.post('/api/matches/:match_id/accept', {
       schema: {
+        operationId: 'acceptMatch',
         tags: ['matches'],
         summary: 'Accept a chat request; creates the chat in the same transaction',
         description:
@@ -46,6 +48,7 @@ export function matchesRoutes(matches: MatchesService, authenticate: onRequestHo
 
     app.post('/api/matches/:match_id/decline', {
       schema: {
+        operationId: 'declineMatch',
         tags: ['matches'],
         summary: 'Decline a chat request',
         description:
@@ -117,6 +120,7 @@ export function matchesRoutes(matches: MatchesService, authenticate: onRequestHo
 
     app.get('/api/matches', {
       schema: {
+        operationId: 'listMatches',
         tags: ['matches'],
         summary: 'My matches and requests, newest first',
         description:

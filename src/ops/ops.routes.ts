@@ -16,14 +16,23 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function opsRoutes(deps: { database: DatabaseHandle; redis: Redis | null; metrics: Metrics }) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', {
-      schema: { tags: ['operations'], summary: 'Liveness: 200 while the process runs' },
+      schema: {
+        operationId: 'checkLiveness',
+        security: [],
+        tags: ['operations'],
+        summary: 'Liveness: 200 while the process runs',
+        description: 'For a liveness probe: answers `{ "status": "ok" }` without touching the database or Redis.',
+      },
       handler: async () => ({ status: 'ok' }),
     });
 
     app.get('/readyz', {
       schema: {
+        operationId: 'checkReadiness',
+        security: [],
         tags: ['operations'],
         summary: 'Readiness: 200 only while the database (and Redis, when configured) answer, else 503',
+        description: 'For a readiness probe / load balancer health check: `{ status, checks }`, each check `ok` or `down` (1 s timeout each).',
       },
       handler: async (_req, reply) => {
         const checks: Record<string, 'ok' | 'down'> = {};
@@ -45,7 +54,14 @@ export function opsRoutes(deps: { database: DatabaseHandle; redis: Redis | null;
     });
 
     app.get('/metrics', {
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' },
+      schema: {
+        operationId: 'getMetrics',
+        security: [],
+        tags: ['operations'],
+        summary: 'Prometheus metrics (text format)',
+        description:
+          'Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`.',
+      },
       handler: async (_req, reply) => {
         reply.header('content-type', deps.metrics.registry.contentType);
         return deps.metrics.registry.metrics();

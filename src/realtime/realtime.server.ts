@@ -18,7 +18,7 @@ export interface RealtimeOptions extends SocketLimits {
   adapter: AdapterKind;
   /** Prefix of the adapter's Redis channels/stream: deployments (or tests) sharing a Redis differ. */
   adapterKey: string;
-  /** Engine.IO transports. Polling across several processes needs sticky sessions (README). */
+  /** Engine.IO transports. Polling across several processes needs sticky sessions (docs/operations.md). */
   transports: ('polling' | 'websocket')[];
 }
 

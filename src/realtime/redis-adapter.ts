@@ -31,7 +31,7 @@ function handleEveryCommand(client: Redis, onError: (err: Error) => void): Redis
  *
  * Default `pubsub` (@socket.io/redis-adapter): measured faster, and our chat fan-out rides on
  * serverSideEmit, which even the streams adapter sends over plain pub/sub — its replay after a
- * Redis outage would not cover chat messages; the database and `after=` catch-up do. See README.
+ * Redis outage would not cover chat messages; the database and `after=` catch-up do. See docs/internals.md.
  */
 export function installRedisAdapter(
   io: IoServer,

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { MessageView } from '../chats/chats.schemas.js';
 
-/** The Socket.IO contract (README "Chat and real time"): event names, payloads and acks. */
+/** The Socket.IO contract (docs/api.md, "Real time"): event names, payloads and acks. */
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
 type AckFn<T extends object = object> = (response: Ack<T>) => void;

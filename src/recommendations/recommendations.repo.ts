@@ -1,6 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { isMatchOfPair } from '../db/user-pair.js';
+import { notBlockedEitherWay } from '../safety/blocks.repo.js';
 import { REGIONS } from '../users/regions.js';
 import { birthDateBounds, seekerAge, type Seeker } from './discovery.js';
 
@@ -11,16 +13,10 @@ export interface EligibleRow {
   saju_key: number;
 }
 
-/** No match row of the pair, in either direction (one probe of the pair's unique index). */
-const noMatchWith = (userId: number) => sql<boolean>`NOT EXISTS (
-  SELECT 1 FROM matches m
-  WHERE LEAST(m.requester_id, m.receiver_id) = LEAST(${userId}::int, u.id)
-    AND GREATEST(m.requester_id, m.receiver_id) = GREATEST(${userId}::int, u.id))`;
+const candidate = sql.ref<number>('u.id');
 
-/** No block either way (two primary-key probes). */
-const noBlockWith = (userId: number) => sql<boolean>`
-  NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${userId} AND b.blocked_id = u.id)
-  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ${userId})`;
+/** No match row of the pair, in either direction (one probe of the pair's unique index). */
+const noMatchWith = (userId: number) => sql<boolean>`NOT EXISTS (SELECT 1 FROM matches m WHERE ${isMatchOfPair('m', userId, candidate)})`;
 
 /**
  * SQL conditions on the users row `u`: the two fit each other's preferences on `today` (Korean
@@ -68,7 +64,7 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: stri
       -- not suspended or banned now (a probe of the tiny users_suspended_idx)
       AND NOT EXISTS (SELECT 1 FROM users s WHERE s.id = u.id AND s.suspended_until IS NOT NULL AND s.suspended_until > now())
       AND ${noMatchWith(seeker.id)}
-      AND ${noBlockWith(seeker.id)}`.execute(db);
+      AND ${notBlockedEitherWay(seeker.id, candidate)}`.execute(db);
   return result.rows;
 }
 
@@ -191,8 +187,7 @@ export async function pairMatched(db: Executor, a: number, b: number): Promise<b
   const row = await db
     .selectFrom('matches')
     .select('id')
-    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
-    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
+    .where(isMatchOfPair('matches', a, b))
     .where('status', '=', 'matched')
     .executeTakeFirst();
   return row !== undefined;

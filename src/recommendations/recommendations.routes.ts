@@ -18,6 +18,7 @@ export function recommendationsRoutes(
 
     app.get('/api/matches/recommendations', {
       schema: {
+        operationId: 'listRecommendations',
         tags: ['matches'],
         summary: "Today's recommendations (오늘의 추천), highest compatibility_score first",
         description:
@@ -36,6 +37,7 @@ export function recommendationsRoutes(
 
     app.get('/api/matches/compatibility/:user_id', {
       schema: {
+        operationId: 'getCompatibility',
         tags: ['matches'],
         summary: '궁합 with one person, rule by rule',
         description:

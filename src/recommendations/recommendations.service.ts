@@ -23,7 +23,7 @@ export const ROTATION_DAYS = 2;
 /**
  * 오늘의 추천. The first call of a Korean day picks the day's set (at most 50 people) and stores
  * it; every later call that day reads it back in the same order, minus whoever has since been
- * requested, declined, matched or blocked. See README "Matches, safety and recommendations".
+ * requested, declined, matched or blocked. See docs/internals.md, "Matches, safety and recommendations".
  */
 export class RecommendationsService {
   constructor(

@@ -28,6 +28,7 @@ export function safetyRoutes(safety: SafetyService, authenticate: onRequestHookH
 
     app.post('/api/users/:user_id/block', {
       schema: {
+        operationId: 'blockUser',
         tags: ['safety'],
         summary: 'Block a user',
         description:
@@ -45,6 +46,7 @@ export function safetyRoutes(safety: SafetyService, authenticate: onRequestHookH
 
     app.delete('/api/users/:user_id/block', {
       schema: {
+        operationId: 'unblockUser',
         tags: ['safety'],
         summary: 'Unblock a user',
         description: "Lifts the caller's own block (not one the other user made). Idempotent. `400` own id, `404` unknown user.",
@@ -60,6 +62,7 @@ export function safetyRoutes(safety: SafetyService, authenticate: onRequestHookH
 
     app.post('/api/users/:user_id/report', {
       schema: {
+        operationId: 'reportUser',
         tags: ['safety'],
         summary: 'Report a user to the moderators',
         description:

@@ -28,6 +28,7 @@ export function publicProfileRoutes(profiles: PublicProfileService, authenticate
 
     app.get('/api/users/:user_id', {
       schema: {
+        operationId: 'getUserProfile',
         tags: ['users'],
         summary: "Someone's public profile",
         description: 'Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see.',

@@ -42,6 +42,7 @@ export function sajuRoutes(authenticate: onRequestHookHandler) {
     app.addHook('onRequest', authenticate);
     app.get('/api/users/me/saju', {
       schema: {
+        operationId: 'getMySaju',
         tags: ['users'],
         summary: 'My saju chart (사주팔자)',
         description:

@@ -77,14 +77,23 @@ export function usersRoutes(users: UsersService, authenticate: onRequestHookHand
     app.addHook('onRequest', authenticate);
 
     app.get('/api/users/me', {
-      schema: { tags: ['users'], summary: 'My profile', security: bearer, response: { 200: OwnProfile, ...errors(401) } },
+      schema: {
+        operationId: 'getMyProfile',
+        tags: ['users'],
+        summary: 'My profile',
+        description: 'Everything the caller entered, with the birth data (as entered, and the solar date) and the preferences; unset fields are null.',
+        security: bearer,
+        response: { 200: OwnProfile, ...errors(401) },
+      },
       handler: async (req) => presentOwnProfile(callerOf(req).profile),
     });
 
     app.put('/api/users/me', {
       schema: {
+        operationId: 'updateMyProfile',
         tags: ['users'],
         summary: 'Update my profile',
+        description: 'Any subset of the editable fields; null (or blank text) clears a field, text is stored trimmed, any other field is 400.',
         security: bearer,
         body: ProfileUpdate,
         response: { 200: Type.Object({ message: Type.String() }), ...errors(400, 401) },
@@ -97,6 +106,7 @@ export function usersRoutes(users: UsersService, authenticate: onRequestHookHand
 
     app.delete('/api/users/me', {
       schema: {
+        operationId: 'deleteMyAccount',
         tags: ['users'],
         summary: 'Delete my account and all my personal data',
         description: 'Needs the password. Frees the email address. Disconnects my sockets.',

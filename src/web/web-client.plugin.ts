@@ -42,16 +42,16 @@ export function webClientPlugin(root: string) {
       wildcard: false,
       dotfiles: 'ignore',
       cacheControl: false,
-      setHeaders(reply, path) {
+      setHeaders(res, path) {
         if (HASHED_ASSET.test(path.replaceAll('\\', '/'))) {
-          reply.header('cache-control', 'public, max-age=31536000, immutable');
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
         } else {
-          reply.header('cache-control', 'no-cache');
+          res.setHeader('cache-control', 'no-cache');
         }
         if (path.endsWith('.html')) {
-          reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-          reply.header('x-content-type-options', 'nosniff');
-          reply.header('referrer-policy', 'no-referrer');
+          res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+          res.setHeader('x-content-type-options', 'nosniff');
+          res.setHeader('referrer-policy', 'no-referrer');
         }
       },
     });

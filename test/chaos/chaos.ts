@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { commandLine } from '../../src/lib/cli.js';
 import { ApiServer } from './api-server.js';
 import { Cleanups } from './cleanups.js';
 import { Device } from './device.js';
@@ -22,15 +23,19 @@ import { buildWorld, login, type World } from './world.js';
  * every device must hold every message of its chats exactly once in id order, and unread counts
  * must match the model. Prints the counts; exits 1 on any loss, duplicate, disorder or crash.
  */
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const TARGET = option('messages', 10_000);
-const USERS = option('users', 120);
-const RATE = option('rate', 220);
-const TIMEOUT_S = option('timeout', 270);
+const { values: options } = commandLine({
+  command: 'npm run test:chaos --',
+  options: {
+    messages: { type: 'integer', default: 10_000, min: 1, help: 'messages the phones send in all' },
+    users: { type: 'integer', default: 120, min: 2, help: 'simulated people (a sixth of them with a second phone)' },
+    rate: { type: 'number', default: 220, min: 1, help: 'messages per second, all phones together' },
+    timeout: { type: 'number', default: 270, min: 1, help: 'seconds before the run counts as failed' },
+  },
+});
+const TARGET = options.messages;
+const USERS = options.users;
+const RATE = options.rate;
+const TIMEOUT_S = options.timeout;
 /** Users with a second phone (its own login, on the other server). */
 const SECOND_DEVICES = Math.floor(USERS / 6);
 const ACK_TIMEOUT_MS = 4000;

@@ -25,7 +25,7 @@ export interface DeviceStats {
   /** The same message_id pushed twice over one connection. */
   wireRepeats: number;
   /** A message already held when it arrived again (socket after catch-up, or the reverse): the
-   * app drops it by message_id, as the README tells clients to. */
+   * app drops it by message_id, as docs/api.md tells clients to. */
   redundant: number;
   catchUpRequests: number;
   catchUpMessages: number;
@@ -51,7 +51,7 @@ interface Outgoing {
 }
 
 /**
- * A simulated app on one phone, doing what the README asks of a client: one socket (WebSocket
+ * A simulated app on one phone, doing what docs/api.md asks of a client: one socket (WebSocket
  * transport) to whichever server the load balancer picks; on every (re)connect it catches up each
  * chat with `GET …/messages?after=<newest held id>` (socket pushes that arrive meanwhile wait
  * until the catch-up is applied), then resends every unacknowledged message with the SAME

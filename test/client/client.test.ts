@@ -23,7 +23,7 @@ describe('typed client', () => {
     assert.deepEqual(served, JSON.parse(sources['client/openapi.json']!), 'the committed document is the served one');
   });
 
-  it("runs the README's example: logs in, lists chats, sends a message over Socket.IO", async () => {
+  it("runs the example of docs/api.md (examples/client-example.ts): logs in, lists chats, sends a message over Socket.IO", async () => {
     const api = client(t.baseUrl);
     const pair = await matchedPair(t, api);
     const messageId = await example(t.baseUrl, pair.a.email, pair.a.password);

@@ -259,10 +259,10 @@ function sweep(w: World): Record<string, { inputs: string[]; cases: Case[] }> {
   };
 }
 
-/** The socket events that take a chat_id, from the README's client → server table. */
+/** The socket events that take a chat_id, from the client → server table of docs/api.md. */
 function documentedChatEvents(): string[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const table = readme.slice(readme.indexOf('| client → server |'));
+  const reference = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const table = reference.slice(reference.indexOf('| event | payload | ack |'));
   const rows = table.slice(0, table.indexOf('\n\n')).split('\n');
   return rows
     .map((row) => /^\| `(\w+)` \| `\{([^}]*)\}`/.exec(row))

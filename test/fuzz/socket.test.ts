@@ -10,7 +10,7 @@ import { deepNest, EXTRA_KEYS, hostileJson, INJECTION_STRINGS, UNICODE_STRINGS }
 import { buildWorld, type World } from './lib/world.js';
 
 /**
- * Socket.IO fuzzer: malformed payloads for every client event (README "Chat and real time":
+ * Socket.IO fuzzer: malformed payloads for every client event (docs/api.md "Real time":
  * sendMessage, markRead, typing), with and without acknowledgement callbacks, over WebSocket and
  * HTTP long-polling, plus unknown events and raw Socket.IO frames. Every ack must be exactly
  * `{ ok: false, error: string }` (never "Internal server error", never a stack or SQL text); the

@@ -11,6 +11,7 @@ import { insertChat } from '../helpers/chat-factory.js';
 import { client, type Client } from '../helpers/client.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
+import { POSTGRES_URL, skipUnlessServices } from '../helpers/services.js';
 import { closeSockets, connect, request } from '../helpers/socket.js';
 
 /**
@@ -19,9 +20,11 @@ import { closeSockets, connect, request } from '../helpers/socket.js';
  * hang, and everything works again once the database is back, without a restart.
  *
  * The app reaches PostgreSQL through a TCP proxy this test can cut, so the shared server is never
- * touched. Always PostgreSQL (CI has it): an embedded PGlite cannot be unplugged.
+ * touched. Always PostgreSQL (skipped without it, except in CI): an embedded PGlite cannot be
+ * unplugged.
  */
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER = POSTGRES_URL;
+const skip = await skipUnlessServices('test/ops/database-outage.test.ts', 'postgres');
 
 /** A TCP proxy to PostgreSQL that can be unplugged (listener closed, connections cut) and replugged. */
 class Plug {
@@ -59,7 +62,7 @@ class Plug {
   }
 }
 
-describe('database outage and statement timeout', () => {
+describe('database outage and statement timeout', { skip }, () => {
   let database: TestDatabase;
   let plug: Plug;
   let appDb: DatabaseHandle;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,6 +19,18 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
+/** A port the OS has just handed out (listen on 0, then close), never a random guess. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function waitFor(url: string, timeoutMs = 60_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -33,7 +46,7 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<Response> {
 describe('process lifecycle', () => {
   it('serves on the embedded database, keeps data across restarts, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'saju-life-'));
-    const port = String(30000 + Math.floor(Math.random() * 20000));
+    const port = String(await freePort());
     const env = { PORT: port, DATA_DIR: dataDir, DATABASE_URL: '' };
     const base = `http://127.0.0.1:${port}`;
 

@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { LeasedRateLimiter, RedisRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
+import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
 import { client, type Client } from '../helpers/client.js';
 import { userInput } from '../helpers/factories.js';
 import { closeSockets, connect, request } from '../helpers/socket.js';
@@ -21,11 +22,12 @@ import { closeSockets, connect, request } from '../helpers/socket.js';
  * messages per user (over sockets on both nodes and the REST fallback), and the daily match
  * request cap (counted in the database).
  *
- * Always PostgreSQL and Redis (CI has both): two nodes cannot share an embedded PGlite. A unique
- * key prefix per run keeps parallel CI runs on one Redis apart.
+ * Always PostgreSQL and Redis (skipped without them, except in CI): two nodes cannot share an
+ * embedded PGlite. A unique key prefix per run keeps parallel CI runs on one Redis apart.
  */
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const SERVER = POSTGRES_URL;
+const REDIS = REDIS_TEST_URL;
+const skip = await skipUnlessServices('test/ops/shared-limits.test.ts', 'postgres', 'redis');
 const SECRET = 'shared-limits-test-secret-0123456789-0123456789';
 const RUN = `test-${Date.now()}-${randomBytes(4).toString('hex')}`;
 
@@ -95,7 +97,7 @@ async function person(one: Node, two: Node, gender: 'male' | 'female' = 'female'
   return { id: reg.body.user_id, email: input.email, password: input.password, token: login.body.access_token };
 }
 
-describe('limits shared by two nodes through Redis (and the database)', () => {
+describe('limits shared by two nodes through Redis (and the database)', { skip }, () => {
   let db: TestDatabase;
   let one: Node;
   let two: Node;

@@ -10,6 +10,7 @@ import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import type { AdapterKind } from '../../src/realtime/redis-adapter.js';
 import { insertChat } from '../helpers/chat-factory.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
+import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
 import { client } from '../helpers/client.js';
 import { createUser } from '../helpers/factories.js';
 import { closeSockets, connect, disconnected, eventually, nextEvent, record, request } from '../helpers/socket.js';
@@ -17,10 +18,12 @@ import { closeSockets, connect, disconnected, eventually, nextEvent, record, req
 /**
  * Two server nodes — each with its own connection pool, Redis connections, event bus and
  * Socket.IO server — on one PostgreSQL database and one Redis, as two processes behind a load
- * balancer would be. Always PostgreSQL (CI has it): two nodes cannot share an embedded PGlite.
+ * balancer would be. Always PostgreSQL and Redis (skipped without them, except in CI): two nodes
+ * cannot share an embedded PGlite.
  */
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const SERVER = POSTGRES_URL;
+const REDIS = REDIS_TEST_URL;
+const skip = await skipUnlessServices('test/realtime/two-processes.test.ts', 'postgres', 'redis');
 const SECRET = 'two-process-test-secret-0123456789-0123456789';
 
 interface Node {
@@ -50,7 +53,7 @@ async function startNode(dbUrl: string, adapter: AdapterKind, adapterKey: string
 }
 
 for (const adapter of ['pubsub', 'streams'] as const) {
-  describe(`two server nodes on one database and Redis (${adapter} adapter)`, () => {
+  describe(`two server nodes on one database and Redis (${adapter} adapter)`, { skip }, () => {
     let db: TestDatabase;
     let one: Node;
     let two: Node;
