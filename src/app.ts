@@ -142,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'matches', description: 'Recommendations, compatibility and chat requests' },
         { name: 'safety', description: 'Blocking and reporting' },
         { name: 'chats', description: 'Chats and messages (REST side of the real-time chat)' },
+        { name: 'moderation', description: 'Report queue, suspensions and the audit log (moderators only; 404 to anyone else)' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
       components: {
