@@ -18,6 +18,8 @@ const LAYERS = [
   ['chats'],
   ['realtime'],
   ['ops', 'web'],
+  // Features that read across all the others: the moderators' queue and the personal data export.
+  ['moderation', 'export'],
   // The composition: the migrations (which load feature SQL), the server and its entry points.
   ['db/migrations', 'db/migrate', 'db/migrate.cli', 'app', 'main', 'cluster'],
 ];

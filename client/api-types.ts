@@ -221,7 +221,7 @@ export interface paths {
         put?: never;
         /**
          * Log in: starts a new session (one per device)
-         * @description The same 401 for an unknown email and a wrong password. Rate limited per IP and per email.
+         * @description The same 401 for an unknown email and a wrong password. Rate limited per IP and per email. `403 { "error": "Account suspended" }` (after a correct password) while the account is suspended or banned.
          */
         post: {
             parameters: {
@@ -274,6 +274,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired access token (or wrong credentials) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed for the caller */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -457,6 +466,146 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my password; signs out every other session
+         * @description Needs the current password: a wrong one is `401` and counts as a failed login (the login rate limit applies: `429` with Retry-After). `new_password` follows the registration rules (`400`). Every other login session of the account is revoked at once (refresh tokens stop working, access tokens get `401`, sockets are disconnected); the calling session stays logged in.
+         */
+        put: operations["changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My live login sessions, newest first
+         * @description One per login (device). `last_used_at` moves on every token refresh and, at most every 5 minutes, on API use. Sessions that were revoked or whose refresh token expired are not listed.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out one of my sessions
+         * @description Revokes the session as logout does (its refresh and access tokens stop working, its sockets are disconnected); the current session may be revoked too. `404` for another user's session or one that is not live.
+         */
+        delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere
+         * @description Revokes every session of the account, the current one included, and disconnects all its sockets.
+         */
+        post: operations["logoutAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report queue with its evidence
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. `status=open` (default): oldest first, the order to work through them; `status=resolved`: most recently resolved first.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a report: dismiss, warn, suspend (days) or ban
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. A suspension or ban takes effect at once: the account's sessions are revoked and its sockets disconnected, it vanishes from recommendations, profiles and partners' chat lists, and login answers `403 Account suspended` until the suspension ends (a ban: always). A later, shorter suspension never shortens a longer one. `409` for a resolved report, for suspending or banning a moderator, or an account that no longer exists.
+         */
+        post: operations["resolveReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every moderator action, newest first
+         * @description Moderators only: to anyone else (signed in) this route answers 404 as if it did not exist. Ids only: the rows outlive the moderator's and the target's accounts.
+         */
+        get: operations["listModerationAudit"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -820,6 +969,26 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything stored about me (JSON)
+         * @description The right of access and portability (개인정보 보호법 열람권, GDPR Art. 15/20): profile and preferences, saju, matches, chats with their messages, blocks, the reports I filed, sessions and moderation decisions about my account. Other people appear as id and name only. Sent as an attachment. At most 3 per hour (`429` with Retry-After).
+         */
+        get: operations["exportMyData"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2141,4 +2310,794 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    /** @description 8–128 characters, as at registration */
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        session_id: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        last_used_at: string;
+                        /** @description The User-Agent header of the login (at most 255 characters), or null */
+                        user_agent: string | null;
+                        /** @description The session of the access token used for this call */
+                        current: boolean;
+                    }[];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    logoutAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number;
+                        reason: string;
+                        details: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                        status: "open" | "resolved";
+                        reporter: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string | null;
+                        } | null;
+                        reported: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            /** @description null once the account was deleted */
+                            name: string | null;
+                            /** @description `deleted`: the account no longer exists (only its id was kept) */
+                            status: "active" | "suspended" | "banned" | "deleted";
+                            /** @description Open reports against this user, this one included when open */
+                            reports_open: number;
+                        };
+                        /** @description The last 50 messages of the chat between reporter and reported, newest first (as chat history), whatever became of the chat (unmatched, blocked); [] when they never had one */
+                        evidence: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            message_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            sender_id: number | null;
+                            content: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            sent_at: string;
+                        }[];
+                        resolution: {
+                            action: "dismiss" | "warn" | "suspend" | "ban";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            resolved_at: string | null;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            moderator_id: number | null;
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resolveReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    action: "dismiss" | "warn" | "suspend" | "ban";
+                    /** @description For the audit log; write no personal data */
+                    note?: string | null;
+                    /** @description Required for suspend, refused otherwise */
+                    days?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number;
+                        /** @enum {string} */
+                        status: "resolved";
+                        action: "dismiss" | "warn" | "suspend" | "ban";
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listModerationAudit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        audit_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        moderator_id: number;
+                        action: "dismiss" | "warn" | "suspend" | "ban";
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        target_user_id: number;
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        report_id: number | null;
+                        note: string | null;
+                        /** @description The suspension length, for suspend */
+                        days: number | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                    }[];
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        exported_at: string;
+                        profile: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            email: string;
+                            /** @description YYYY-MM-DD as entered (lunar when birth_calendar is lunar) */
+                            birth_date: string;
+                            gender: "male" | "female" | "other";
+                            location: string | null;
+                            job: string | null;
+                            bio: string | null;
+                            profile_img_url: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description HH:MM, Korean local time */
+                            birth_time: string | null;
+                            birth_calendar: "solar" | "lunar";
+                            is_leap_month: boolean;
+                            /** @description The solar (Gregorian) birth date */
+                            solar_birth_date: string;
+                            interested_in: ("male" | "female" | "other")[];
+                        };
+                        saju: {
+                            pillars: {
+                                year: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                month: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                day: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                };
+                                hour: {
+                                    stem: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    branch: {
+                                        hanja: string;
+                                        hangul: string;
+                                        element: "wood" | "fire" | "earth" | "metal" | "water";
+                                        yin_yang: "yang" | "yin";
+                                    };
+                                    /** @description The pillar, e.g. 甲子 */
+                                    hanja: string;
+                                    /** @description The pillar, e.g. 갑자 */
+                                    hangul: string;
+                                } | null;
+                            };
+                            elements: {
+                                wood: number;
+                                fire: number;
+                                earth: number;
+                                metal: number;
+                                water: number;
+                            };
+                            day_master: {
+                                hanja: string;
+                                hangul: string;
+                                element: "wood" | "fire" | "earth" | "metal" | "water";
+                                yin_yang: "yang" | "yin";
+                            };
+                            zodiac: {
+                                hanja: string;
+                                hangul: string;
+                                animal: string;
+                                animal_en: string;
+                            };
+                            /** @description Pillars a birth time could change (a solar term falls on the birth date); [] otherwise */
+                            ambiguous: ("year" | "month")[];
+                        };
+                        /** @description Every match row I am part of (requests, matches, declined and ended ones), in the order they were made */
+                        matches: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            match_id: number;
+                            status: "requested" | "matched" | "declined";
+                            direction: "sent" | "received";
+                            compatibility_score: number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description Another person: id and name only */
+                            partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                user_id: number;
+                                name: string;
+                            };
+                        }[];
+                        chats: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            chat_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            match_id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string | null;
+                            /** @description Another person: id and name only */
+                            partner: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                user_id: number;
+                                name: string;
+                            };
+                            /** @description In my chat list now; false after an unmatch, a block or the partner’s suspension */
+                            open: boolean;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            read_up_to: number | null;
+                            /** @description Oldest first: every message of an open chat; only my own messages of a closed one */
+                            messages: {
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                message_id: number;
+                                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                                sender_id: number | null;
+                                content: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601, UTC, with Z
+                                 */
+                                sent_at: string | null;
+                                client_msg_id: string | null;
+                            }[];
+                        }[];
+                        /** @description People I blocked */
+                        blocks: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            user_id: number;
+                            name: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                        }[];
+                        /** @description Reports I filed */
+                        reports: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            report_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            reported_user_id: number;
+                            reason: string;
+                            details: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                            status: "open" | "resolved";
+                        }[];
+                        /** @description Every login session, live or ended, with the address it logged in from */
+                        sessions: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            session_id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            last_used_at: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            revoked_at: string | null;
+                            revoked_reason: string | null;
+                            user_agent: string | null;
+                            ip: string | null;
+                            current: boolean;
+                        }[];
+                        /** @description Moderators' decisions about my account */
+                        moderation: {
+                            action: "warn" | "suspend" | "ban";
+                            days: number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -7,9 +7,14 @@ import type { DatabaseHandle } from './db/database.js';
 import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { AuthService } from './auth/auth.service.js';
+import { touchSessionIfStale } from './auth/sessions.repo.js';
+import { sessionsRoutes } from './auth/sessions.routes.js';
+import { SessionsService } from './auth/sessions.service.js';
 import { AccessTokens, RefreshTokens } from './auth/tokens.js';
 import { chatsRoutes } from './chats/chats.routes.js';
 import { ChatsService } from './chats/chats.service.js';
+import { exportRoutes } from './export/export.routes.js';
+import { ExportService } from './export/export.service.js';
 import { EventBus } from './lib/events.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './lib/error-responses.js';
 import { requestId } from './lib/request-id.js';
@@ -21,6 +26,9 @@ import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
+import { moderationRoutes } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { Moderators } from './moderation/moderators.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/realtime.server.js';
 import type { IoServer } from './realtime/socket-events.js';
@@ -126,14 +134,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const accessTokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(config.jwtSecret);
-  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(database));
+  const authenticator = new Authenticator(accessTokens, new SessionUserQuery(database), (sessionId, staleSeconds) =>
+    touchSessionIfStale(db, sessionId, staleSeconds),
+  );
   const auth = new AuthService(db, config, accessTokens, refreshTokens, deps.limiter, events, now);
+  const sessions = new SessionsService(db, auth, events);
   const users = new UsersService(db, events, deps.limiter);
 
   await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
   await fastify.register(authRoutes(auth));
+  await fastify.register(sessionsRoutes(sessions, authenticator.hook));
+  const moderators = new Moderators(config.moderatorEmails);
+  await fastify.register(moderationRoutes(new ModerationService(db, events, moderators), moderators, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
+  await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
     matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
   );

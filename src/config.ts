@@ -19,6 +19,23 @@ const duration = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * MODERATOR_EMAILS: comma-separated addresses, compared case-insensitively (stored lower-cased and
+ * trimmed, as registration stores emails). Empty items (a trailing comma) are ignored; anything
+ * that is not an address (no single @ with text on both sides, or whitespace inside) is refused.
+ */
+const moderatorEmails = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter((e) => e !== ''),
+  )
+  .refine((list) => list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 255), {
+    message: 'expected comma-separated email addresses',
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -40,6 +57,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
   WEB_CONCURRENCY: z
     .string()
     .default('1')
@@ -71,6 +89,8 @@ export interface Config {
   readonly logLevel: string;
   /** API processes to run (node:cluster); > 1 needs DATABASE_URL and REDIS_URL. */
   readonly webConcurrency: number;
+  /** Lower-cased emails of the moderators' accounts (MODERATOR_EMAILS); read once at start-up. */
+  readonly moderatorEmails: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -134,5 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
+    moderatorEmails: Object.freeze([...new Set(e.MODERATOR_EMAILS)]),
   });
 }

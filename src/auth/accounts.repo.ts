@@ -39,6 +39,11 @@ export async function findCredentialsByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
+export async function findPasswordHash(db: Executor, userId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return row?.password_hash;
+}
+
 /**
  * The authenticated caller: their profile, only while the token's session is live. This runs on
  * every authenticated request, so it is compiled once and executed with fresh parameters,

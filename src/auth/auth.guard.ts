@@ -11,6 +11,11 @@ export interface Caller {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/** `last_used_at` is accurate to this much (README, sessions). */
+export const TOUCH_INTERVAL_SECONDS = 300;
+/** Sessions remembered per process before the memory of recent touches starts afresh. */
+const TOUCHED_MAX = 100_000;
+
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
@@ -23,9 +28,14 @@ declare module 'fastify' {
  * access at once, not at the token's expiry).
  */
 export class Authenticator {
+  /** When this process last moved each session's `last_used_at` (ms since the epoch). */
+  private readonly touched = new Map<number, number>();
+
   constructor(
     private readonly tokens: AccessTokens,
     private readonly sessionUser: SessionUserQuery,
+    /** Moves a session's `last_used_at` to now (if older than the interval); see `noteUse`. */
+    private readonly touchSession: ((sessionId: number, staleSeconds: number) => Promise<void>) | null = null,
   ) {}
 
   async fromToken(token: string | undefined): Promise<Caller | null> {
@@ -33,7 +43,24 @@ export class Authenticator {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
     const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
-    return profile ? { userId: claims.userId, sessionId: claims.sessionId, profile } : null;
+    if (!profile) return null;
+    await this.noteUse(claims.sessionId);
+    return { userId: claims.userId, sessionId: claims.sessionId, profile };
+  }
+
+  /**
+   * API use moves the session's `last_used_at` (shown in the sessions list), throttled: at most
+   * one UPDATE per session every TOUCH_INTERVAL_SECONDS per process, so the hot path stays one
+   * read. The UPDATE itself only writes when the stored time is that old (other processes).
+   */
+  private async noteUse(sessionId: number): Promise<void> {
+    if (!this.touchSession) return;
+    const now = Date.now();
+    const last = this.touched.get(sessionId);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_SECONDS * 1000) return;
+    if (this.touched.size >= TOUCHED_MAX) this.touched.clear();
+    this.touched.set(sessionId, now);
+    await this.touchSession(sessionId, TOUCH_INTERVAL_SECONDS);
   }
 
   /** Whether the login session is still live (not logged out, revoked, or its user deleted). */

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { isActiveAccount } from './account-status.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -73,4 +74,19 @@ export async function revokeSession(trx: Executor, sessionId: number, reason: st
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * The account's password hash and whether it is suspended, with a share lock on the user row for
+ * the rest of the login's transaction: a password change or a suspension (which update that row)
+ * waits for the new session to commit and then revokes it too, or has already committed and is
+ * seen here. Either way no session outlives them.
+ */
+export async function lockAccountForLogin(trx: Transaction<Database>, userId: number) {
+  return trx
+    .selectFrom('users as u')
+    .select(['u.password_hash', isActiveAccount('u').as('active')])
+    .where('u.id', '=', userId)
+    .forShare()
+    .executeTakeFirst();
 }

@@ -4,6 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { errors, GenderSchema, Id, Nullable } from '../lib/schemas.js';
 import type { AuthService, ClientInfo } from './auth.service.js';
 
+/** A login's User-Agent is kept (for the sessions list) up to this many characters. */
+export const USER_AGENT_MAX = 255;
+
 const UserSummary = Type.Object({ user_id: Id, name: Type.String(), email: Type.String() });
 const Tokens = {
   access_token: Type.String({ description: 'JWT (HS256), sub = user id' }),
@@ -36,7 +39,8 @@ export function authRoutes(auth: AuthService) {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const client = (req: { ip: string; headers: Record<string, string | string[] | undefined> }): ClientInfo => ({
       ip: req.ip,
-      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
+      // Kept for the sessions list as sent (trimmed), at most USER_AGENT_MAX characters; blank is none.
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].trim().slice(0, USER_AGENT_MAX) || null : null,
     });
 
     app.post('/api/users/register', {
@@ -54,12 +58,14 @@ export function authRoutes(auth: AuthService) {
       schema: {
         tags: ['auth'],
         summary: 'Log in: starts a new session (one per device)',
-        description: 'The same 401 for an unknown email and a wrong password. Rate limited per IP and per email.',
+        description:
+          'The same 401 for an unknown email and a wrong password. Rate limited per IP and per email. ' +
+          '`403 { "error": "Account suspended" }` (after a correct password) while the account is suspended or banned.',
         body: Type.Object(
           { email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ ...Tokens, user: UserSummary }), ...errors(400, 401, 429) },
+        response: { 200: Type.Object({ ...Tokens, user: UserSummary }), ...errors(400, 401, 403, 429) },
       },
       handler: async (req) => auth.login(req.body.email, req.body.password, client(req)),
     });

@@ -1,10 +1,11 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { conflict, rateLimited, unauthorized } from '../lib/errors.js';
+import { conflict, forbidden, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { koreanDate } from '../lib/time.js';
-import { findCredentialsByEmail, insertUser } from './accounts.repo.js';
+import { ACCOUNT_SUSPENDED } from './account-status.js';
+import { findCredentialsByEmail, findPasswordHash, insertUser } from './accounts.repo.js';
 import * as repo from './auth.repo.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import { normaliseEmail, validateRegistration, type RegisterInput } from './registration.js';
@@ -87,6 +88,11 @@ export class AuthService {
     if (!(await verifyPassword(user.password_hash, password))) throw unauthorized(INVALID_LOGIN);
     const refreshToken = this.refresh.generate();
     const sessionId = await this.db.transaction().execute(async (trx) => {
+      const account = await repo.lockAccountForLogin(trx, user.id);
+      // Changed (or deleted) while the password was being checked: the old password no longer opens it.
+      if (!account || account.password_hash !== user.password_hash) throw unauthorized(INVALID_LOGIN);
+      // Only after the password: a suspension is not something to tell whoever knows an email address.
+      if (!account.active) throw forbidden(ACCOUNT_SUSPENDED);
       const id = await repo.createSession(trx, { userId: user.id, userAgent: client.userAgent, ip: client.ip });
       await repo.insertRefreshToken(trx, {
         sessionId: id,
@@ -146,6 +152,17 @@ export class AuthService {
     });
     if (!revoked) throw unauthorized(INVALID_REFRESH);
     this.events.publish('sessionRevoked', { sessionId: revoked.session_id, userId: revoked.user_id });
+  }
+
+  /**
+   * A logged-in user proves their password again (password change): limited and counted exactly
+   * like a login attempt for their email, so a stolen access token is no faster password oracle
+   * than the login form.
+   */
+  async reauthenticate(userId: number, email: string, password: string, ip: string): Promise<void> {
+    await this.throttle('login', ip, email);
+    const hash = await findPasswordHash(this.db, userId);
+    if (!hash || !(await verifyPassword(hash, password))) throw unauthorized('Invalid password');
   }
 
   private pair(userId: number, sessionId: number, refreshToken: string): TokenPair {

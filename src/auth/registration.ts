@@ -41,6 +41,15 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+/** Why a new password is refused, or null: 8–128 characters (code points), at registration and on a change. */
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  return length < PASSWORD_MIN || length > PASSWORD_MAX ? `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` : null;
+}
+
 export function defaultInterests(gender: Gender): Gender[] {
   if (gender === 'male') return ['female'];
   if (gender === 'female') return ['male'];
@@ -58,9 +67,8 @@ export function validateRegistration(input: RegisterInput, todayKst: string, min
   const length = (text: string) => [...text].length;
   const email = normaliseEmail(input.email);
   if (length(email) > 255 || !EMAIL.test(email)) issues.push({ field: 'email', message: 'must be a valid email address' });
-  if (length(input.password) < 8 || length(input.password) > 128) {
-    issues.push({ field: 'password', message: 'must be 8 to 128 characters' });
-  }
+  const passwordIssue = passwordProblem(input.password);
+  if (passwordIssue) issues.push({ field: 'password', message: passwordIssue });
   const name = input.name.trim();
   if (length(name) < 1 || length(name) > 100) issues.push({ field: 'name', message: 'must be 1 to 100 characters' });
 

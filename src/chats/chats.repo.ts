@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isActiveAccount } from '../auth/account-status.js';
 import type { Database } from '../db/schema.js';
 
 type Executor = Db | Transaction<Database>;
@@ -12,15 +13,18 @@ export interface ChatAccess {
 
 /**
  * The caller's view of a chat: only a member of a matched chat gets one (everyone else: not
- * found). `blocked` is true when either member has blocked the other.
+ * found). `blocked` is true when either member has blocked the other, or the partner is suspended
+ * or banned: the chat is closed (and hidden) as long as that lasts.
  */
 export async function findChatAccess(db: Executor, chatId: number, userId: number): Promise<ChatAccess | undefined> {
   const result = await sql<{ partner_id: number; blocked: boolean }>`
     SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS partner_id,
       EXISTS (SELECT 1 FROM blocks b
               WHERE (b.blocker_id = m.requester_id AND b.blocked_id = m.receiver_id)
-                 OR (b.blocker_id = m.receiver_id AND b.blocked_id = m.requester_id)) AS blocked
+                 OR (b.blocker_id = m.receiver_id AND b.blocked_id = m.requester_id))
+        OR NOT ${isActiveAccount('p')} AS blocked
     FROM chats c JOIN matches m ON m.id = c.match_id
+    JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
     WHERE c.id = ${chatId} AND m.status = 'matched'
       AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
       AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL`.execute(db);
@@ -41,7 +45,8 @@ export interface ChatListRow {
 }
 
 /**
- * The caller's usable chats (matched, no block either way), most recent activity first: the last
+ * The caller's usable chats (matched, no block either way, the partner not suspended or banned),
+ * most recent activity first: the last
  * message's time, or the chat's creation for a chat without messages.
  */
 export async function listChats(db: Executor, userId: number): Promise<ChatListRow[]> {
@@ -58,6 +63,7 @@ export async function listChats(db: Executor, userId: number): Promise<ChatListR
       SELECT id, sender_id, content, sent_at FROM messages WHERE chat_id = c.id ORDER BY id DESC LIMIT 1
     ) lm ON true
     WHERE m.status = 'matched' AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
+      AND ${isActiveAccount('p')}
       AND NOT EXISTS (SELECT 1 FROM blocks b
                       WHERE (b.blocker_id = ${userId} AND b.blocked_id = p.id)
                          OR (b.blocker_id = p.id AND b.blocked_id = ${userId}))

@@ -34,6 +34,8 @@ export interface UsersTable {
   saju_key: ColumnType<number, number | undefined, number>;
   saju_version: ColumnType<number, number | undefined, number>;
   updated_at: Timestamp;
+  /** Hidden and locked out while in the future; 'infinity' for a ban (0008-moderation). */
+  suspended_until: NullableTimestamp;
 }
 
 export interface MatchesTable {
@@ -102,6 +104,26 @@ export interface ReportsTable {
   reason: string;
   details: string | null;
   created_at: Timestamp;
+  // 0008-moderation
+  status: ColumnType<ReportStatus, ReportStatus | undefined, ReportStatus>;
+  resolution: ModerationAction | null;
+  resolved_by: number | null;
+  resolved_at: NullableTimestamp;
+}
+
+export type ReportStatus = 'open' | 'resolved';
+export type ModerationAction = 'dismiss' | 'warn' | 'suspend' | 'ban';
+
+/** Every moderator action; ids only, no foreign keys (0008-moderation). */
+export interface ModerationAuditTable {
+  id: Generated<number>;
+  moderator_id: number;
+  action: ModerationAction;
+  target_user_id: number;
+  report_id: number | null;
+  note: string | null;
+  days: number | null;
+  created_at: Timestamp;
 }
 
 export interface SajuKeysTable {
@@ -148,6 +170,7 @@ export interface Database {
   daily_recommendation_sets: DailyRecommendationSetsTable;
   daily_recommendations: DailyRecommendationsTable;
   chat_reads: ChatReadsTable;
+  moderation_audit: ModerationAuditTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -182,6 +205,7 @@ export const COLUMNS = {
     saju_key: 'int4',
     saju_version: 'int4',
     updated_at: 'timestamptz',
+    suspended_until: 'timestamptz?',
   },
   matches: {
     id: 'int4',
@@ -226,6 +250,20 @@ export const COLUMNS = {
     reported_user_id: 'int4',
     reason: 'varchar',
     details: 'text?',
+    created_at: 'timestamptz',
+    status: 'varchar',
+    resolution: 'varchar?',
+    resolved_by: 'int4?',
+    resolved_at: 'timestamptz?',
+  },
+  moderation_audit: {
+    id: 'int4',
+    moderator_id: 'int4',
+    action: 'varchar',
+    target_user_id: 'int4',
+    report_id: 'int4?',
+    note: 'text?',
+    days: 'int4?',
     created_at: 'timestamptz',
   },
   saju_keys: { saju_key: 'int4', seq: 'int8' },

@@ -39,6 +39,8 @@ export const NOT_FOUND = {
   chat: 'Chat not found',
   match: 'Match not found',
   message: 'Message not found in this chat',
+  session: 'Session not found',
+  report: 'Report not found',
 } as const;
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests, please try again later') =>

@@ -22,6 +22,9 @@ export interface DomainEvents {
   /** To the original requester: contract event `matchAccepted` (partner = the one who accepted). */
   matchAccepted: { matchId: number; chatId: number; requesterId: number; receiverId: number; partner: PersonSummary };
   sessionRevoked: { sessionId: number; userId: number };
+  /** Every session of the user but `exceptSessionId` (null: all) was revoked: password change,
+   * log out everywhere, suspension or ban. */
+  userSessionsRevoked: { userId: number; exceptSessionId: number | null };
   userDeleted: { userId: number };
   /** Either of two people blocked the other. */
   userBlocked: { blockerId: number; blockedId: number };

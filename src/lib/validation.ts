@@ -117,6 +117,8 @@ const NOT_FOUND_BY_ID_FIELD: Record<string, string> = {
   chat_id: NOT_FOUND.chat,
   match_id: NOT_FOUND.match,
   message_id: NOT_FOUND.message,
+  session_id: NOT_FOUND.session,
+  report_id: NOT_FOUND.report,
 };
 
 /**

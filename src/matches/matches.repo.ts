@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isActiveAccount } from '../auth/account-status.js';
 import type { Database, MatchStatus } from '../db/schema.js';
 import { noBlockBetween } from '../safety/blocks.repo.js';
 
@@ -106,7 +107,7 @@ export interface MatchListRow extends MatchRow {
   partner_profile_img_url: string | null;
 }
 
-/** The caller's matches, newest first, without those whose partner is blocked either way. */
+/** The caller's matches, newest first, without those whose partner is blocked either way, suspended or banned. */
 export async function listMatches(db: Executor, userId: number, filters: MatchListFilters): Promise<MatchListRow[]> {
   let query = db
     .selectFrom('matches as m')
@@ -127,7 +128,8 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
       'p.birth_date as partner_birth_date',
       'p.profile_img_url as partner_profile_img_url',
     ])
-    .where(noBlockBetween(userId, sql.ref<number>('p.id')));
+    .where(noBlockBetween(userId, sql.ref<number>('p.id')))
+    .where(isActiveAccount('p'));
   if (filters.direction === 'sent') query = query.where('m.requester_id', '=', userId);
   else if (filters.direction === 'received') query = query.where('m.receiver_id', '=', userId);
   else query = query.where((eb) => eb.or([eb('m.requester_id', '=', userId), eb('m.receiver_id', '=', userId)]));

@@ -27,8 +27,13 @@ export function relayDomainEvents(io: IoServer, events: EventBus): () => void {
         partner: { user_id: e.partner.user_id, name: e.partner.name, profile_img_url: e.partner.profile_img_url },
       });
     }),
-    // Logout (or refresh-token reuse) ends that login's sockets; deletion ends all of the user's.
+    // Logout (or refresh-token reuse) ends that login's sockets; deletion ends all of the user's;
+    // a password change all but the caller's own login's, a suspension all of them.
     events.subscribe('sessionRevoked', (e) => io.in(sessionRoom(e.sessionId)).disconnectSockets(true)),
+    events.subscribe('userSessionsRevoked', (e) => {
+      const sockets = io.in(userRoom(e.userId));
+      (e.exceptSessionId === null ? sockets : sockets.except(sessionRoom(e.exceptSessionId))).disconnectSockets(true);
+    }),
     events.subscribe('userDeleted', (e) => io.in(userRoom(e.userId)).disconnectSockets(true)),
   ];
   return () => stops.forEach((stop) => stop());

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { isActiveAccount } from '../auth/account-status.js';
 import type { Db } from '../db/database.js';
 import type { Database, Gender, UserUpdate } from '../db/schema.js';
 
@@ -19,13 +20,9 @@ export interface PersonRow {
 
 const PERSON_COLUMNS = ['id', 'name', 'birth_date', 'gender', 'location', 'job', 'bio', 'profile_img_url', 'saju_key'] as const;
 
+/** A person others may see: unknown, suspended and banned accounts are all `undefined`. */
 export async function findPerson(db: Executor, userId: number): Promise<PersonRow | undefined> {
-  return db.selectFrom('users').select(PERSON_COLUMNS).where('id', '=', userId).executeTakeFirst();
-}
-
-export async function findPasswordHash(db: Executor, userId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
-  return row?.password_hash;
+  return db.selectFrom('users as u').select(PERSON_COLUMNS).where('id', '=', userId).where(isActiveAccount('u')).executeTakeFirst();
 }
 
 export async function findGender(db: Executor, userId: number): Promise<Gender | undefined> {
@@ -45,7 +42,8 @@ export async function updateProfile(db: Executor, userId: number, changes: UserU
 /**
  * Removes the person and everything they took part in from the seed's tables (whose foreign keys
  * have no ON DELETE rule): messages of their chats, the chats, their matches, then the user row.
- * Tables added beside the seed cascade from users by their own foreign keys.
+ * Tables added beside the seed cascade from users by their own foreign keys (sessions and their
+ * refresh tokens, blocks, read marks, …); reports the person filed lose their reporter id.
  */
 export async function deleteUserData(trx: Transaction<Database>, userId: number): Promise<void> {
   const theirMatches = trx
@@ -63,5 +61,8 @@ export async function deleteUserData(trx: Transaction<Database>, userId: number)
     .deleteFrom('matches')
     .where((eb) => eb.or([eb('requester_id', '=', userId), eb('receiver_id', '=', userId)]))
     .execute();
+  // Moderation keeps ids only once the person is gone: reports against them keep the reported id
+  // (no foreign key), audit rows about them keep their ids but lose the moderator's free-text note.
+  await trx.updateTable('moderation_audit').set({ note: null }).where('target_user_id', '=', userId).execute();
   await trx.deleteFrom('users').where('id', '=', userId).execute();
 }

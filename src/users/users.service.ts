@@ -1,3 +1,4 @@
+import { findPasswordHash } from '../auth/accounts.repo.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { defaultInterests } from '../auth/registration.js';
 import type { Db } from '../db/database.js';
@@ -5,7 +6,7 @@ import type { Gender, UserUpdate } from '../db/schema.js';
 import { invalid, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
-import { deleteUserData, findGender, findPasswordHash, updateProfile } from './users.repo.js';
+import { deleteUserData, findGender, updateProfile } from './users.repo.js';
 
 export interface ProfileChanges {
   location?: string | null;

@@ -199,6 +199,29 @@ function sweep(w: World): Record<string, { inputs: string[]; cases: Case[] }> {
         { label: 'a deleted user', method: 'POST', path: `/api/users/${w.deletedUserId}/report`, body: { reason: 'spam' }, status: 404, covers: ['path:user_id'] },
       ],
     },
+    'DELETE /api/auth/sessions/{session_id}': {
+      inputs: ['path:session_id'],
+      cases: [
+        { label: "A's session", method: 'DELETE', path: `/api/auth/sessions/${w.aSessionId}`, status: 404, covers: ['path:session_id'] },
+        { label: "A's session is still live", method: 'GET', path: `/api/users/${w.a.id}`, status: 200, covers: [] },
+        { label: 'no such session', method: 'DELETE', path: `/api/auth/sessions/${none}`, status: 404, covers: ['path:session_id'] },
+      ],
+    },
+    'POST /api/admin/reports/{report_id}/resolve': {
+      inputs: ['path:report_id'],
+      cases: [
+        // F is no moderator: the route does not exist for F, whoever's report it names.
+        {
+          label: "a report against F's partner, as a non-moderator",
+          method: 'POST',
+          path: `/api/admin/reports/${w.reportAB}/resolve`,
+          body: { action: 'ban' },
+          status: 404,
+          covers: ['path:report_id'],
+        },
+        { label: 'no such report', method: 'POST', path: `/api/admin/reports/${none}/resolve`, body: { action: 'dismiss' }, status: 404, covers: ['path:report_id'] },
+      ],
+    },
     'POST /api/users/{user_id}/block': {
       inputs: ['path:user_id'],
       cases: [
@@ -239,9 +262,11 @@ async function stateOfAB() {
   const matches = await db.selectFrom('matches').select(['id', 'status']).where('id', 'in', [w.matchAB, w.matchAD, w.matchAD2]).orderBy('id').execute();
   const messages = await db.selectFrom('messages').select(['id', 'sender_id', 'content']).where('chat_id', 'in', [w.chatAB, w.chatAD]).orderBy('id').execute();
   const reads = await db.selectFrom('chat_reads').selectAll().where('chat_id', 'in', [w.chatAB, w.chatAD]).orderBy('user_id').execute();
+  const sessionA = await db.selectFrom('auth_sessions').select(['id', 'revoked_at']).where('id', '=', w.aSessionId).execute();
+  const reportAB = await db.selectFrom('reports').select(['id', 'status', 'resolution']).where('id', '=', w.reportAB).execute();
   const chatsOfA = (await w.api.get('/api/chats', { token: w.a.accessToken })).body;
   const chatsOfB = (await w.api.get('/api/chats', { token: w.b.accessToken })).body;
-  return { matches, messages, reads, chatsOfA, chatsOfB };
+  return { matches, messages, reads, chatsOfA, chatsOfB, sessionA, reportAB };
 }
 
 describe('BOLA sweep', () => {

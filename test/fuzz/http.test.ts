@@ -7,7 +7,7 @@ import { changedTables, snapshotter, tablesOf, type Snapshot } from './lib/db-sn
 import { fetchOpenApi, operationsOf, type Operation } from './lib/openapi.js';
 import { httpSender, sendRawBytes } from './lib/raw-http.js';
 import { describe as describeRequest, probeRequest, refusedRequest, type Planned, type Targets } from './lib/requests.js';
-import { buildWorld, type World } from './lib/world.js';
+import { buildWorld, FUZZER_EMAIL, type World } from './lib/world.js';
 
 /**
  * Property-based HTTP fuzzer driven by the OpenAPI document of the real app.
@@ -77,6 +77,8 @@ before(async () => {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     MATCH_REQUESTS_PER_DAY: '1000',
+    // F moderates, so that the admin routes validate (and are fuzzed) instead of answering 404.
+    MODERATOR_EMAILS: FUZZER_EMAIL,
   });
   world = await buildWorld(t);
   const doc = await fetchOpenApi(t.baseUrl);
@@ -104,6 +106,9 @@ before(async () => {
       world.matchRF,
       world.matchFQ,
       world.matchAD,
+      world.reportAB,
+      world.fSessionId,
+      world.aSessionId,
       ...world.messagesAB,
       ...world.messagesFP,
     ],

@@ -6,6 +6,7 @@ import * as m0004 from './0004-matching.js';
 import * as m0005 from './0005-chat.js';
 import * as m0006 from './0006-daily-set-function.js';
 import * as m0007 from './0007-longer-report-reasons.js';
+import * as m0008 from './0008-moderation.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-chat': m0005,
   '0006-daily-set-function': m0006,
   '0007-longer-report-reasons': m0007,
+  '0008-moderation': m0008,
 };

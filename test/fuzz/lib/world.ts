@@ -39,6 +39,8 @@ export interface World {
   matchFQ: number;
   /** A → D2, pending. */
   matchAD2: number;
+  /** A's report against B (for the moderators only). */
+  reportAB: number;
   messagesFP: number[];
   messagesAB: number[];
   /** Every private string of A and B (emails, message contents, tokens). */
@@ -46,6 +48,10 @@ export interface World {
   /** Access tokens that must be refused: forged, tampered, expired, of ended sessions … */
   badTokens: string[];
 }
+
+/** F's email: the HTTP fuzzer lists it in MODERATOR_EMAILS, so that the admin routes are fuzzed too
+ * (to anyone else they answer 404 before validating anything). Each test file has its own database. */
+export const FUZZER_EMAIL = 'fuzzer-f@example.com';
 
 export function sessionIdOf(accessToken: string): number {
   const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sid: number };
@@ -68,7 +74,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const api = client(t.baseUrl);
   const db = t.database.db;
   const [f, p, q, r, a, b, d, d2, z, gone, loggedOut] = await Promise.all([
-    createUser(api, { gender: 'male', name: 'Fuzzer F' }),
+    createUser(api, { gender: 'male', name: 'Fuzzer F', email: FUZZER_EMAIL }),
     createUser(api, { gender: 'female', name: 'Partner P' }),
     createUser(api, { gender: 'female', name: 'Quiet Q' }),
     createUser(api, { gender: 'female', name: 'Requester R' }),
@@ -90,6 +96,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const matchFQ = await requestMatch(api, f, q);
   const matchAD2 = await requestMatch(api, a, d2);
   await insertBlock(db, z.id, f.id);
+  const filed = await api.post(`/api/users/${b.id}/report`, { token: a.accessToken, body: { reason: 'A reports B' } });
+  if (filed.status !== 201) throw new Error(`report: ${filed.status} ${filed.text}`);
 
   const del = await api.del('/api/users/me', { token: gone.accessToken, body: { password: gone.password } });
   if (del.status !== 204) throw new Error(`delete: ${del.status} ${del.text}`);
@@ -153,6 +161,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     matchRF,
     matchFQ,
     matchAD2,
+    reportAB: filed.body.report_id as number,
     messagesFP,
     messagesAB,
     secretsAB: [a.email, b.email, ...secretMessages, a.refreshToken, b.refreshToken, a.accessToken, b.accessToken, '1991-07-04', '1993-11-23'],

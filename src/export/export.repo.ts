@@ -1,0 +1,123 @@
+import { sql } from 'kysely';
+import { isActiveAccount } from '../auth/account-status.js';
+import type { Db } from '../db/database.js';
+import type { MatchStatus, ModerationAction, ReportStatus } from '../db/schema.js';
+
+/**
+ * Everything stored about one person, table by table, for the data export (right of access and
+ * portability). Other people appear only as what the person already saw of them: id and name.
+ */
+
+export interface ExportMatchRow {
+  id: number;
+  requester_id: number;
+  receiver_id: number;
+  status: MatchStatus;
+  compatibility_score: number | null;
+  created_at: Date;
+  partner_id: number;
+  partner_name: string;
+}
+
+const partnerOf = (userId: number) => sql<number>`CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END`;
+
+export async function matchesOf(db: Db, userId: number): Promise<ExportMatchRow[]> {
+  const result = await sql<ExportMatchRow>`
+    SELECT m.id, m.requester_id, m.receiver_id, m.status, m.compatibility_score, m.created_at,
+      p.id AS partner_id, p.name AS partner_name
+    FROM matches m JOIN users p ON p.id = ${partnerOf(userId)}
+    WHERE m.requester_id = ${userId} OR m.receiver_id = ${userId}
+    ORDER BY m.id`.execute(db);
+  return result.rows;
+}
+
+export interface ExportChatRow {
+  id: number;
+  match_id: number;
+  created_at: Date;
+  partner_id: number;
+  partner_name: string;
+  /** In the person's chat list now (matched, no block either way, the partner not suspended). */
+  visible: boolean;
+  read_up_to: number | null;
+}
+
+export async function chatsOf(db: Db, userId: number): Promise<ExportChatRow[]> {
+  const result = await sql<ExportChatRow>`
+    SELECT c.id, c.match_id, c.created_at, p.id AS partner_id, p.name AS partner_name,
+      (m.status = 'matched' AND ${isActiveAccount('p')}
+        AND NOT EXISTS (SELECT 1 FROM blocks b
+                        WHERE (b.blocker_id = ${userId} AND b.blocked_id = p.id)
+                           OR (b.blocker_id = p.id AND b.blocked_id = ${userId}))) AS visible,
+      r.message_id AS read_up_to
+    FROM matches m
+    JOIN chats c ON c.match_id = m.id
+    JOIN users p ON p.id = ${partnerOf(userId)}
+    LEFT JOIN chat_reads r ON r.chat_id = c.id AND r.user_id = ${userId}
+    WHERE m.requester_id = ${userId} OR m.receiver_id = ${userId}
+    ORDER BY c.id`.execute(db);
+  return result.rows;
+}
+
+export interface ExportMessageRow {
+  id: number;
+  chat_id: number;
+  sender_id: number | null;
+  content: string;
+  sent_at: Date;
+  client_msg_id: string | null;
+}
+
+/**
+ * The messages of the given chats, oldest first: every message of the chats the person can still
+ * open, and only their own messages in chats closed to them (unmatched, blocked, partner suspended),
+ * whose other half they can no longer see.
+ */
+export async function messagesOf(db: Db, userId: number, openChats: number[], closedChats: number[]): Promise<ExportMessageRow[]> {
+  if (openChats.length === 0 && closedChats.length === 0) return [];
+  const result = await sql<ExportMessageRow>`
+    SELECT id, chat_id, sender_id, content, sent_at, client_msg_id FROM messages
+    WHERE chat_id = ANY(${openChats}::int4[])
+       OR (chat_id = ANY(${closedChats}::int4[]) AND sender_id = ${userId})
+    ORDER BY chat_id, id`.execute(db);
+  return result.rows;
+}
+
+export async function blocksBy(db: Db, userId: number) {
+  return db
+    .selectFrom('blocks as b')
+    .innerJoin('users as u', 'u.id', 'b.blocked_id')
+    .select(['b.blocked_id', 'u.name', 'b.created_at'])
+    .where('b.blocker_id', '=', userId)
+    .orderBy('b.created_at')
+    .execute();
+}
+
+export async function reportsBy(db: Db, userId: number) {
+  return db
+    .selectFrom('reports')
+    .select(['id', 'reported_user_id', 'reason', 'details', 'created_at', 'status'])
+    .where('reporter_id', '=', userId)
+    .orderBy('id')
+    .execute() as Promise<Array<{ id: number; reported_user_id: number; reason: string; details: string | null; created_at: Date; status: ReportStatus }>>;
+}
+
+export async function sessionsOf(db: Db, userId: number) {
+  return db
+    .selectFrom('auth_sessions')
+    .select(['id', 'created_at', 'last_used_at', 'revoked_at', 'revoked_reason', 'user_agent', 'ip'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+}
+
+/** Moderation decisions about the person's own account (not who decided, nor their notes). */
+export async function sanctionsOn(db: Db, userId: number) {
+  return db
+    .selectFrom('moderation_audit')
+    .select(['action', 'days', 'created_at'])
+    .where('target_user_id', '=', userId)
+    .where('action', 'in', ['warn', 'suspend', 'ban'])
+    .orderBy('id')
+    .execute() as Promise<Array<{ action: ModerationAction; days: number | null; created_at: Date }>>;
+}
