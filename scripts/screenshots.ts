@@ -53,7 +53,7 @@ interface Person {
 }
 const PASSWORD = 'screenshot-password';
 const people: Person[] = [
-  { name: '이준호', gender: 'male', birth_date: '1993-07-10', location: '서울 마포구', job: '개발자', bio: '주말엔 한강에서 자전거를 타요.' },
+  { name: '이준호', gender: 'male', birth_date: '1993-03-05', location: '서울 마포구', job: '개발자', bio: '주말엔 한강에서 자전거를 타요.' },
   { name: '김민지', gender: 'female', birth_date: '1995-03-15', birth_time: '14:30', location: '서울 성동구', job: '디자이너', bio: '전시 보러 다니는 걸 좋아해요. 맛있는 커피 한 잔이면 행복해요.' },
   { name: '박서연', gender: 'female', birth_date: '1994-11-02', location: '경기 성남시', job: '간호사', bio: '요가와 등산을 즐겨요.' },
   { name: '최수아', gender: 'female', birth_date: '1996-05-21', birth_time: '08:10', location: '서울 강남구', job: '마케터', bio: '여행 사진 찍는 게 취미예요.' },

@@ -28,3 +28,17 @@ export function launchChromium(): Promise<Browser> {
 
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1280, height: 900 } as const;
+
+/**
+ * The `skip` option for browser tests: `false` when Chromium is there, else one line saying what
+ * is missing and how to run the file. With REQUIRE_SERVICES=1 or in CI (where .ci/run installs
+ * Chromium) a missing browser is an error instead, so nothing is skipped silently there.
+ */
+export function skipUnlessChromium(file: string): string | false {
+  const missing = chromiumMissing();
+  if (!missing) return false;
+  const reason = `${missing}; then run: npm test -- ${file}`;
+  if (process.env.REQUIRE_SERVICES === '1' || process.env.CI) throw new Error(`browser tests may not be skipped here: ${reason}`);
+  console.log(`# skipped ${file}: ${reason}`);
+  return reason;
+}

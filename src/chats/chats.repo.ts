@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isActiveAccount } from '../auth/account-status.js';
 import type { Database } from '../db/schema.js';
+import { blockedEitherWay, notBlockedEitherWay } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -19,9 +20,7 @@ export interface ChatAccess {
 export async function findChatAccess(db: Executor, chatId: number, userId: number): Promise<ChatAccess | undefined> {
   const result = await sql<{ partner_id: number; blocked: boolean }>`
     SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS partner_id,
-      EXISTS (SELECT 1 FROM blocks b
-              WHERE (b.blocker_id = m.requester_id AND b.blocked_id = m.receiver_id)
-                 OR (b.blocker_id = m.receiver_id AND b.blocked_id = m.requester_id))
+      ${blockedEitherWay(sql.ref<number>('m.requester_id'), sql.ref<number>('m.receiver_id'))}
         OR NOT ${isActiveAccount('p')} AS blocked
     FROM chats c JOIN matches m ON m.id = c.match_id
     JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
@@ -64,9 +63,7 @@ export async function listChats(db: Executor, userId: number): Promise<ChatListR
     ) lm ON true
     WHERE m.status = 'matched' AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
       AND ${isActiveAccount('p')}
-      AND NOT EXISTS (SELECT 1 FROM blocks b
-                      WHERE (b.blocker_id = ${userId} AND b.blocked_id = p.id)
-                         OR (b.blocker_id = p.id AND b.blocked_id = ${userId}))
+      AND ${notBlockedEitherWay(userId, sql.ref<number>('p.id'))}
     ORDER BY COALESCE(lm.sent_at, c.created_at) DESC, lm.id DESC NULLS LAST, c.id DESC`.execute(db);
   return result.rows;
 }

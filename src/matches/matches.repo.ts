@@ -2,7 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isActiveAccount } from '../auth/account-status.js';
 import type { Database, MatchStatus } from '../db/schema.js';
-import { noBlockBetween } from '../safety/blocks.repo.js';
+import { isMatchOfPair } from '../db/user-pair.js';
+import { notBlockedEitherWay } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -32,8 +33,7 @@ export async function findPairForUpdate(trx: Transaction<Database>, a: number, b
   const row = await trx
     .selectFrom('matches')
     .select(MATCH_COLUMNS)
-    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
-    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
+    .where(isMatchOfPair('matches', a, b))
     .forUpdate()
     .executeTakeFirst();
   return row as MatchRow | undefined;
@@ -128,7 +128,7 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
       'p.birth_date as partner_birth_date',
       'p.profile_img_url as partner_profile_img_url',
     ])
-    .where(noBlockBetween(userId, sql.ref<number>('p.id')))
+    .where(notBlockedEitherWay(userId, sql.ref<number>('p.id')))
     .where(isActiveAccount('p'));
   if (filters.direction === 'sent') query = query.where('m.requester_id', '=', userId);
   else if (filters.direction === 'received') query = query.where('m.receiver_id', '=', userId);

@@ -1,6 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database, Gender } from '../db/schema.js';
+import { isMatchOfPair } from '../db/user-pair.js';
+import { notBlockedEitherWay } from '../safety/blocks.repo.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -15,16 +17,10 @@ export interface EligibleRow {
   saju_key: number;
 }
 
-/** No match row of the pair, in either direction (one probe of the pair's unique index). */
-const noMatchWith = (userId: number) => sql<boolean>`NOT EXISTS (
-  SELECT 1 FROM matches m
-  WHERE LEAST(m.requester_id, m.receiver_id) = LEAST(${userId}::int, u.id)
-    AND GREATEST(m.requester_id, m.receiver_id) = GREATEST(${userId}::int, u.id))`;
+const candidate = sql.ref<number>('u.id');
 
-/** No block either way (two primary-key probes). */
-const noBlockWith = (userId: number) => sql<boolean>`
-  NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${userId} AND b.blocked_id = u.id)
-  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ${userId})`;
+/** No match row of the pair, in either direction (one probe of the pair's unique index). */
+const noMatchWith = (userId: number) => sql<boolean>`NOT EXISTS (SELECT 1 FROM matches m WHERE ${isMatchOfPair('m', userId, candidate)})`;
 
 /**
  * The people with one of `keys` whom the seeker may be recommended: interest both ways, not the
@@ -40,7 +36,7 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, keys: Array
       AND ${seeker.gender}::text = ANY(u.interested_in)
       AND u.id <> ${seeker.id}
       AND ${noMatchWith(seeker.id)}
-      AND ${noBlockWith(seeker.id)}`.execute(db);
+      AND ${notBlockedEitherWay(seeker.id, candidate)}`.execute(db);
   return result.rows;
 }
 
@@ -141,8 +137,7 @@ export async function pairMatched(db: Executor, a: number, b: number): Promise<b
   const row = await db
     .selectFrom('matches')
     .select('id')
-    .where(sql<number>`LEAST(requester_id, receiver_id)`, '=', Math.min(a, b))
-    .where(sql<number>`GREATEST(requester_id, receiver_id)`, '=', Math.max(a, b))
+    .where(isMatchOfPair('matches', a, b))
     .where('status', '=', 'matched')
     .executeTakeFirst();
   return row !== undefined;

@@ -1,34 +1,39 @@
-import type { Expression, SqlBool, Transaction } from 'kysely';
-import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { userIdOperand, type UserIdOperand } from '../db/user-pair.js';
 
 type Executor = Db | Transaction<Database>;
 
-/** True when either of the two has blocked the other. */
-export async function eitherBlocked(db: Executor, a: number, b: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('blocks')
-    .select('blocker_id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
-        eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
+/** One direction: `blocker` has blocked `blocked` (a probe of the blocks primary key). */
+const hasBlocked = (blocker: Expression<number | null>, blocked: Expression<number | null>) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${blocker} AND bl.blocked_id = ${blocked})`;
+
+/**
+ * "Blocked either way": one of the two people has blocked the other. A block hides two people
+ * from each other everywhere (recommendations, profiles, requests, chats, sends), and this is the
+ * one place the condition is written: two probes of the blocks primary key. `a` and `b` are user
+ * ids or SQL expressions (`sql.ref('m.requester_id')`, a PL/pgSQL variable with `sql.raw`).
+ */
+export function blockedEitherWay(a: UserIdOperand, b: UserIdOperand): RawBuilder<boolean> {
+  const [x, y] = [userIdOperand(a), userIdOperand(b)];
+  return sql<boolean>`(${hasBlocked(x, y)} OR ${hasBlocked(y, x)})`;
 }
 
 /**
- * A SQL condition "no block between `userId` and the user id in `otherColumn`", for WHERE clauses
- * of lists (recommendations, matches, chats), e.g. `.where(noBlockBetween(me, sql.ref('m.requester_id')))`.
+ * The negation of `blockedEitherWay`, written as two NOT EXISTS so that the planner can turn each
+ * into an anti-join (for lists: recommendations, matches, chats).
  */
-export function noBlockBetween(userId: number, other: Expression<number | null>): Expression<SqlBool> {
-  return sql<SqlBool>`NOT EXISTS (
-    SELECT 1 FROM blocks b
-    WHERE (b.blocker_id = ${userId} AND b.blocked_id = ${other})
-       OR (b.blocker_id = ${other} AND b.blocked_id = ${userId}))`;
+export function notBlockedEitherWay(a: UserIdOperand, b: UserIdOperand): RawBuilder<boolean> {
+  const [x, y] = [userIdOperand(a), userIdOperand(b)];
+  return sql<boolean>`(NOT ${hasBlocked(x, y)} AND NOT ${hasBlocked(y, x)})`;
+}
+
+/** True when either of the two has blocked the other. */
+export async function eitherBlocked(db: Executor, a: number, b: number): Promise<boolean> {
+  const row = await db.selectNoFrom(blockedEitherWay(a, b).as('blocked')).executeTakeFirstOrThrow();
+  return row.blocked;
 }
 
 /**

@@ -7,7 +7,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { chromiumMissing, launchChromium, PHONE } from '../../scripts/lib/chromium.js';
+import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 
 // The web client in a real browser (Debian's Chromium driven by playwright-core): two people sign
 // up in two browser contexts, she appears in his 추천 with the score the API gives, he asks, she
@@ -15,9 +15,7 @@ import { chromiumMissing, launchChromium, PHONE } from '../../scripts/lib/chromi
 // caught up with `after=`, one logs out. Every screen passes axe with no serious or critical
 // violation. Controls are found by the accessible names the contract fixes.
 
-// In CI (.ci/run installs Chromium) a missing browser is a failure, never a quiet skip.
-const skip = process.env.CI ? false : chromiumMissing();
-if (skip) console.log(`# skipped: ${skip}`);
+const skip = skipUnlessChromium('test/web/browser-flow.test.ts');
 
 const HER = { name: '김민지', email: 'minji@example.com', password: 'minji-password-1', birth: '1995-03-15', time: '14:30' };
 const HIM = { name: '이준호', email: 'junho@example.com', password: 'junho-password-1', birth: '1993-07-10' };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { chromiumMissing, launchChromium, PHONE } from '../../scripts/lib/chromium.js';
+import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -13,8 +13,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 // socket comes back with the new token, and two tabs refreshing with the same token at the same
 // moment both stay logged in thanks to the server's grace window.
 
-const skip = process.env.CI ? false : chromiumMissing();
-if (skip) console.log(`# skipped: ${skip}`);
+const skip = skipUnlessChromium('test/web/browser-session.test.ts');
 
 const PASSWORD = 'session-password-1';
 

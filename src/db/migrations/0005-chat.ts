@@ -42,8 +42,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
  * 3. Inserts the drafts whose sender is a member and not blocked, in batch order; a repeated
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
+ *
+ * As first created; src/chats/append-messages.sql.ts holds the function in force (migration 0009).
  */
-const APPEND_FUNCTION = `
+export const APPEND_FUNCTION = `
 CREATE FUNCTION chat_append_messages(p_chat int[], p_sender int[], p_content text[], p_client text[])
 RETURNS TABLE (row_kind text, id int, chat_id int, sender_id int, content text, sent_at timestamptz,
                client_msg_id text, prev_id int, prev_sent_at timestamptz,

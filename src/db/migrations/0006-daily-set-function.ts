@@ -7,7 +7,15 @@ import { sql, type Kysely } from 'kysely';
  * No row: no set was fixed for that day yet; one row of NULLs: the set is empty.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
+  await sql.raw(DAILY_SET_FUNCTION).execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP FUNCTION daily_recommendations_visible(integer, date, integer)`.execute(db);
+}
+
+/** As first created; src/recommendations/daily-set.sql.ts holds the function in force (migration 0009). */
+export const DAILY_SET_FUNCTION = `
     CREATE FUNCTION daily_recommendations_visible(p_user integer, p_date date, p_limit integer)
     RETURNS TABLE (id integer, name varchar, birth_date date, location varchar, bio text, profile_img_url varchar, score smallint)
     LANGUAGE plpgsql STABLE AS $$
@@ -34,9 +42,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         ) x ON true
         WHERE s.user_id = p_user AND s.kst_date = p_date
         ORDER BY x.position;
-    END $$`.execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP FUNCTION daily_recommendations_visible(integer, date, integer)`.execute(db);
-}
+    END $$`;

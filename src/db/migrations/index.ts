@@ -7,6 +7,7 @@ import * as m0005 from './0005-chat.js';
 import * as m0006 from './0006-daily-set-function.js';
 import * as m0007 from './0007-longer-report-reasons.js';
 import * as m0008 from './0008-moderation.js';
+import * as m0009 from './0009-feature-sql-files.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-daily-set-function': m0006,
   '0007-longer-report-reasons': m0007,
   '0008-moderation': m0008,
+  '0009-feature-sql-files': m0009,
 };

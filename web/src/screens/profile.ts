@@ -13,13 +13,6 @@ type Me = ApiResponse<'/api/users/me', 'get'> & {
   discoverable?: boolean;
   show_activity?: boolean;
 };
-interface LoginSession {
-  session_id: number;
-  created_at: string;
-  last_used_at: string | null;
-  user_agent: string | null;
-  current: boolean;
-}
 
 export const profileScreen: Screen = ({ main, alive }) => {
   const body = h('div', {}, loading());
@@ -174,7 +167,7 @@ function sessionsSection(alive: () => boolean): HTMLElement {
   const message = formMessage();
   const load = async () => {
     try {
-      const sessions = await rawCall<LoginSession[]>('GET', '/api/auth/sessions');
+      const sessions = await call(api.GET('/api/auth/sessions'));
       if (!alive()) return;
       replace(
         list,
@@ -187,7 +180,7 @@ function sessionsSection(alive: () => boolean): HTMLElement {
             revoke?.addEventListener('click', async () => {
               revoke.disabled = true;
               try {
-                await rawCall('DELETE', `/api/auth/sessions/${s.session_id}`);
+                await call(api.DELETE('/api/auth/sessions/{session_id}', { params: { path: { session_id: s.session_id } } }));
                 message.ok(`${label}의 접속을 끊었어요.`);
                 void load();
               } catch (error) {
@@ -214,7 +207,7 @@ function sessionsSection(alive: () => boolean): HTMLElement {
   all.addEventListener('click', async () => {
     all.disabled = true;
     try {
-      await rawCall('POST', '/api/auth/logout-all');
+      await call(api.POST('/api/auth/logout-all'));
       session.end();
       toast('모든 기기에서 접속을 끊었어요. 다시 로그인해 주세요.');
     } catch (error) {
@@ -236,7 +229,7 @@ function passwordForm(): HTMLElement {
     if (!current.value || next.value.length < 8 || next.value.length > 128) return message.fail('현재 비밀번호와 8자 이상의 새 비밀번호를 입력해 주세요.');
     save.disabled = true;
     try {
-      await rawCall('PUT', '/api/users/me/password', { current_password: current.value, new_password: next.value });
+      await call(api.PUT('/api/users/me/password', { body: { current_password: current.value, new_password: next.value } }));
       current.value = next.value = '';
       message.ok('비밀번호를 바꿨어요. 다른 기기는 로그아웃됐어요.');
     } catch (error) {

@@ -1,0 +1,45 @@
+import { sql } from 'kysely';
+import { sqlText } from '../db/sql-text.js';
+import { isMatchOfPair } from '../db/user-pair.js';
+import { notBlockedEitherWay } from '../safety/blocks.repo.js';
+
+const me = sql.raw<number>('p_user');
+const candidate = sql.ref<number>('u.id');
+
+/**
+ * `daily_recommendations_visible(user, date, limit)`: today's recommendations as stored, called by
+ * readDailySet (recommendations.repo.ts) on the repeat call of the day (the hot path). It
+ * enforces that a stored set shows nobody the user has since requested, been requested by,
+ * declined or matched (a match row of the pair, either direction) and nobody blocked either way;
+ * deleted accounts cascade out of the set. No row: no set was fixed for that day yet; one row of
+ * NULLs: the set is empty.
+ *
+ * Why a function: a PL/pgSQL function keeps its query plan for the session, so the lateral join
+ * with its exclusion probes is planned once per connection instead of on every call (planning
+ * took ~3× the execution). Migration 0009 (re)creates it from this text; a change here needs a
+ * new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
+ * database runs exactly this text).
+ */
+export const DAILY_SET_FUNCTION = `
+CREATE OR REPLACE FUNCTION daily_recommendations_visible(p_user integer, p_date date, p_limit integer)
+RETURNS TABLE (id integer, name varchar, birth_date date, location varchar, bio text, profile_img_url varchar, score smallint)
+LANGUAGE plpgsql STABLE AS $fn$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+    SELECT x.id, x.name, x.birth_date, x.location, x.bio, x.profile_img_url, x.score
+    FROM daily_recommendation_sets s
+    LEFT JOIN LATERAL (
+      SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, r.score, r.position
+      FROM daily_recommendations r
+      JOIN users u ON u.id = r.candidate_id
+      WHERE r.user_id = s.user_id AND r.kst_date = s.kst_date
+        AND NOT EXISTS (SELECT 1 FROM matches m WHERE ${sqlText(isMatchOfPair('m', me, candidate))})
+        AND ${sqlText(notBlockedEitherWay(me, candidate))}
+      ORDER BY r.position
+      LIMIT p_limit
+    ) x ON true
+    WHERE s.user_id = p_user AND s.kst_date = p_date
+    ORDER BY x.position;
+END
+$fn$`;

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { APPEND_MESSAGES_FUNCTION } from '../../src/chats/append-messages.sql.js';
+import { sqlText } from '../../src/db/sql-text.js';
+import { isMatchOfPair } from '../../src/db/user-pair.js';
+import { DAILY_SET_FUNCTION } from '../../src/recommendations/daily-set.sql.js';
+import { blockedEitherWay, eitherBlocked, notBlockedEitherWay } from '../../src/safety/blocks.repo.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+
+let database: TestDatabase;
+let ids: number[];
+
+before(async () => {
+  database = await freshDatabase();
+  const users = await database.db
+    .insertInto('users')
+    .values(
+      [1, 2, 3, 4].map((i) => ({
+        email: `feature-sql-${i}@example.com`,
+        password_hash: 'x',
+        name: `User ${i}`,
+        birth_date: '1990-01-01',
+        gender: 'male' as const,
+        interested_in: ['female' as const],
+      })),
+    )
+    .returning('id')
+    .execute();
+  ids = users.map((u) => u.id);
+});
+after(() => database.close());
+
+const body = (definition: string) => /\$fn\$([\s\S]*)\$fn\$/.exec(definition)?.[1];
+
+describe('feature SQL files', () => {
+  for (const [name, definition] of [
+    ['chat_append_messages', APPEND_MESSAGES_FUNCTION],
+    ['daily_recommendations_visible', DAILY_SET_FUNCTION],
+  ] as const) {
+    it(`the migrated database runs ${name} exactly as its file writes it`, async () => {
+      const { rows } = await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = ${name}`.execute(database.db);
+      assert.equal(rows.length, 1);
+      assert.ok(body(definition), 'the file quotes the body with $fn$');
+      assert.equal(rows[0]!.prosrc, body(definition));
+    });
+  }
+
+  it('stored SQL is written without parameters', () => {
+    assert.equal(sqlText(sql`x = ${sql.raw('p_user')}`), 'x = p_user');
+    assert.throws(() => sqlText(sql`x = ${1}`), /parameters/);
+  });
+});
+
+describe('"blocked either way"', () => {
+  const check = async (a: number, b: number) => {
+    const row = await database.db
+      .selectNoFrom([blockedEitherWay(a, b).as('blocked'), notBlockedEitherWay(a, b).as('free')])
+      .executeTakeFirstOrThrow();
+    assert.equal(row.free, !row.blocked);
+    assert.equal(await eitherBlocked(database.db, a, b), row.blocked);
+    return row.blocked;
+  };
+
+  it('holds for a block in either direction and for nobody else', async () => {
+    const [a, b, c, d] = ids as [number, number, number, number];
+    await database.db.insertInto('blocks').values({ blocker_id: a, blocked_id: b }).execute();
+    assert.equal(await check(a, b), true);
+    assert.equal(await check(b, a), true);
+    assert.equal(await check(a, c), false);
+    assert.equal(await check(c, d), false);
+  });
+
+  it('takes columns as well as ids', async () => {
+    const [a, b] = ids as [number, number];
+    const rows = await database.db
+      .selectFrom('users as u')
+      .select('u.id')
+      .where(blockedEitherWay(a, sql.ref<number>('u.id')))
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [b],
+    );
+  });
+});
+
+describe('the unordered pair', () => {
+  it('finds the match row of two people whoever asked whom, and no other', async () => {
+    const [a, b, c] = ids as [number, number, number];
+    await database.db.insertInto('matches').values({ requester_id: b, receiver_id: a }).execute();
+    const find = (x: number, y: number) =>
+      database.db.selectFrom('matches as m').select('m.requester_id').where(isMatchOfPair('m', x, y)).execute();
+    assert.equal((await find(a, b)).length, 1);
+    assert.equal((await find(b, a)).length, 1);
+    assert.equal((await find(a, c)).length, 0);
+    const byColumn = await database.db
+      .selectFrom('users as u')
+      .select('u.id')
+      .where(({ exists, selectFrom }) => exists(selectFrom('matches as m').select('m.id').where(isMatchOfPair('m', a, sql.ref<number>('u.id')))))
+      .execute();
+    assert.deepEqual(
+      byColumn.map((r) => r.id),
+      [b],
+    );
+  });
+});
