@@ -8,7 +8,7 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * row locks: a message is stored only in a matched chat, only from one of its two members, never
  * while either has blocked the other, at most once per (chat, sender, client_msg_id), and linked to
  * its chat's previous message. Migration 0009 (re)creates the function from this text; a change
- * here needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the
+ * here needs a new migration that runs it again (0012 is the latest) (test/db/feature-sql.test.ts checks that the
  * migrated database runs exactly this text).
  *
  * Why a function: one statement per batch instead of BEGIN/lock/insert/COMMIT halves the flush
@@ -22,6 +22,10 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  *    batch's first message in that chat (delivery orders messages by this link).
  * 3. Inserts the drafts whose sender is a member and not blocked, in batch order; a repeated
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
+ * 4. Writes a `new_message` row into the push outbox for each stored message whose recipient has a
+ *    push device, in the same statement and so the same transaction as the message (migration
+ *    0012; src/notifications/outbox.repo.ts says what happens to it). Whether the recipient is
+ *    connected is decided when the push is sent, not here.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
  */
 export const APPEND_MESSAGES_FUNCTION = `
@@ -65,6 +69,13 @@ BEGIN
       ORDER BY t.ord
       ON CONFLICT ON CONSTRAINT messages_client_msg_id_key DO NOTHING
       RETURNING mi.id, mi.chat_id, mi.sender_id, mi.content, mi.sent_at, mi.client_msg_id
+    ), pushes AS (
+      INSERT INTO push_outbox (user_id, kind, about_user_id, chat_id, message_id)
+      SELECT r.recipient, 'new_message', ins.sender_id, ins.chat_id, ins.id
+      FROM ins
+      JOIN unnest(v_ids, v_req, v_rec) AS o(id, req, rec) ON o.id = ins.chat_id
+      CROSS JOIN LATERAL (SELECT CASE WHEN ins.sender_id = o.req THEN o.rec ELSE o.req END AS recipient) r
+      WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.recipient)
     )
     SELECT 'new'::text, ins.id, ins.chat_id, ins.sender_id, ins.content, ins.sent_at, ins.client_msg_id::text,
            prev.id, prev.sent_at, NULL::int, NULL::int, NULL::boolean
