@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+// Push providers (FCM, APNs): their keys are checked at start-up.
+import { createPrivateKey } from 'node:crypto';
 
 /** Seconds, from "900", "900s", "15m", "2h" or "14d". */
 const duration = z
@@ -45,6 +47,17 @@ const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().url().optional(),
+  // ── Push providers FCM and APNs (issue 14; pushProviderSettings below) ──
+  FCM_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
+  FCM_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
+  FCM_ENDPOINT: z.string().url().default('https://fcm.googleapis.com'),
+  APNS_KEY_FILE: z.string().min(1).optional(),
+  APNS_KEY: z.string().min(1).optional(),
+  APNS_KEY_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character key id').optional(),
+  APNS_TEAM_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character team id').optional(),
+  APNS_TOPIC: z.string().regex(/^[A-Za-z0-9.-]+$/, "expected the app's bundle id").optional(),
+  APNS_ENDPOINT: z.string().url().default('https://api.push.apple.com'),
+  // ── end of push providers ──
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL: z.string().default('15m').pipe(duration),
   REFRESH_TOKEN_TTL: z.string().default('14d').pipe(duration),
@@ -58,6 +71,16 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .refine((v) => /^mailto:[^\s@]+@[^\s@]+$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'expected a mailto: or https: URL')
+    .optional(),
+  PUSH_ALLOW_INSECURE_ENDPOINTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  PUSH_WORKERS_IN_PROCESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  PUSH_WORKER_CONCURRENCY: int(1, 100).default(4),
+  DAILY_PICKS_HOUR: int(0, 23).default(12),
   WEB_CONCURRENCY: z
     .string()
     .default('1')
@@ -77,6 +100,12 @@ export interface Config {
   readonly databaseStatementTimeoutMs: number;
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
+  // ── Push providers FCM and APNs (issue 14) ──
+  /** FCM HTTP v1; undefined when no service account is configured (no pushes to FCM devices). */
+  readonly fcm: FcmSettings | undefined;
+  /** APNs token-based; undefined when no .p8 key is configured (no pushes to APNs devices). */
+  readonly apns: ApnsSettings | undefined;
+  // ── end of push providers ──
   readonly jwtSecret: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -91,6 +120,28 @@ export interface Config {
   readonly webConcurrency: number;
   /** Lower-cased emails of the moderators' accounts (MODERATOR_EMAILS); read once at start-up. */
   readonly moderatorEmails: readonly string[];
+  readonly push: PushConfig;
+}
+
+export interface VapidKeys {
+  /** base64url: the uncompressed P-256 public point (65 bytes), as web-push prints it. */
+  readonly publicKey: string;
+  /** base64url: the private scalar (32 bytes). */
+  readonly privateKey: string;
+  /** mailto: or https: contact sent in the VAPID JWT (`sub`). */
+  readonly subject: string;
+}
+
+export interface PushConfig {
+  readonly vapid: VapidKeys;
+  /** Tests only (refused in production): Web Push endpoints over http and on private addresses. */
+  readonly allowInsecureEndpoints: boolean;
+  /** Whether the API process runs push workers (false: `npm run worker` runs them elsewhere). */
+  readonly workersInProcess: boolean;
+  /** Pushes one worker process sends at once. */
+  readonly workerConcurrency: number;
+  /** The Korean hour (0–23) of the daily_picks push. */
+  readonly dailyPicksHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -113,6 +164,46 @@ function localJwtSecret(dataDir: string): string {
   return secret;
 }
 
+const LOCAL_VAPID_SUBJECT = 'mailto:push@localhost.localdomain';
+
+/** The key pair's checks: what a push service would refuse, refused at start-up instead. */
+function vapidProblem(publicKey: string, privateKey: string): string | null {
+  const pub = Buffer.from(publicKey, 'base64url');
+  const priv = Buffer.from(privateKey, 'base64url');
+  if (pub.length !== 65 || pub[0] !== 4) return 'VAPID_PUBLIC_KEY: expected the 65-byte uncompressed P-256 point, base64url';
+  if (priv.length !== 32) return 'VAPID_PRIVATE_KEY: expected the 32-byte P-256 private key, base64url';
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(priv);
+  } catch {
+    return 'VAPID_PRIVATE_KEY: not a valid P-256 private key';
+  }
+  if (!ecdh.getPublicKey().equals(pub)) return 'VAPID_PUBLIC_KEY: does not belong to VAPID_PRIVATE_KEY';
+  return null;
+}
+
+/**
+ * Outside production, missing VAPID keys are generated once and kept in the data dir (as the JWT
+ * secret is): browsers' subscriptions are bound to the public key, so it must survive restarts.
+ */
+function localVapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const file = join(dataDir, 'vapid-keys.json');
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: unknown; privateKey?: unknown };
+    if (typeof stored.publicKey === 'string' && typeof stored.privateKey === 'string' && !vapidProblem(stored.publicKey, stored.privateKey)) {
+      return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+    }
+  } catch {
+    // not created yet
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  writeFileSync(file, JSON.stringify(keys) + '\n', { mode: 0o600 });
+  return keys;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as in most deployment tools.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -125,11 +216,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production' && e.PUSH_ALLOW_INSECURE_ENDPOINTS) {
+    throw new ConfigError('Invalid configuration:\n  PUSH_ALLOW_INSECURE_ENDPOINTS: not allowed when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && (!e.VAPID_PUBLIC_KEY || !e.VAPID_PRIVATE_KEY || !e.VAPID_SUBJECT)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT: required when NODE_ENV=production',
+    );
+  }
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
+  }
+  const problem = e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? vapidProblem(e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY) : null;
+  if (problem) throw new ConfigError(`Invalid configuration:\n  ${problem}`);
   if (e.WEB_CONCURRENCY > 1 && (!e.DATABASE_URL || !e.REDIS_URL)) {
     // PGlite lives inside one process, and sockets and rate limits of several processes meet in Redis.
     throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: more than 1 process needs DATABASE_URL and REDIS_URL');
   }
   const dataDir = resolve(e.DATA_DIR);
+  const pushProviders = pushProviderSettings(e);
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -139,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     dataDir,
     redisUrl: e.REDIS_URL,
+    fcm: pushProviders.fcm,
+    apns: pushProviders.apns,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
@@ -155,5 +262,139 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
     moderatorEmails: Object.freeze([...new Set(e.MODERATOR_EMAILS)]),
+    push: Object.freeze({
+      vapid: Object.freeze({
+        ...(e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+          : localVapidKeys(dataDir)),
+        subject: e.VAPID_SUBJECT ?? LOCAL_VAPID_SUBJECT,
+      }),
+      allowInsecureEndpoints: e.PUSH_ALLOW_INSECURE_ENDPOINTS,
+      workersInProcess: e.PUSH_WORKERS_IN_PROCESS,
+      workerConcurrency: e.PUSH_WORKER_CONCURRENCY,
+      dailyPicksHour: e.DAILY_PICKS_HOUR,
+    }),
   });
 }
+
+// ── Push providers FCM and APNs (issue 14) ──────────────────────────────────────────────────
+
+export interface FcmSettings {
+  /** From the service account's key file (FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON). */
+  readonly serviceAccount: {
+    readonly projectId: string;
+    readonly clientEmail: string;
+    readonly privateKey: string;
+    readonly privateKeyId: string | undefined;
+    readonly tokenUri: string;
+  };
+  /** FCM_ENDPOINT, default https://fcm.googleapis.com. */
+  readonly endpoint: string;
+}
+
+export interface ApnsSettings {
+  /** The .p8 signing key, PEM (APNS_KEY_FILE or APNS_KEY). */
+  readonly key: string;
+  readonly keyId: string;
+  readonly teamId: string;
+  /** The app's bundle id. */
+  readonly topic: string;
+  /** APNS_ENDPOINT, default https://api.push.apple.com (sandbox: https://api.sandbox.push.apple.com). */
+  readonly endpoint: string;
+}
+
+const ServiceAccountSchema = z.object({
+  type: z.literal('service_account').optional(),
+  project_id: z.string().min(1),
+  client_email: z.string().min(3),
+  private_key: z.string().min(1),
+  private_key_id: z.string().min(1).optional(),
+  token_uri: z.string().url().default('https://oauth2.googleapis.com/token'),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Each provider is all or nothing: one that is half configured (a key without its id, a topic
+ * without a key…) is refused at start-up with what is missing, rather than failing every push
+ * later. The keys are parsed here too, so a truncated PEM or a key of the wrong kind stops the
+ * process before it takes traffic.
+ */
+function pushProviderSettings(e: Env): { fcm: FcmSettings | undefined; apns: ApnsSettings | undefined } {
+  const refuse = (line: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ${line}`);
+  };
+  const production = e.NODE_ENV === 'production';
+  const secureInProduction = (name: string, url: string) => {
+    if (production && !url.startsWith('https:')) refuse(`${name}: must be an https URL when NODE_ENV=production`);
+  };
+
+  let fcm: FcmSettings | undefined;
+  if (e.FCM_SERVICE_ACCOUNT_FILE && e.FCM_SERVICE_ACCOUNT_JSON) refuse('FCM_SERVICE_ACCOUNT_FILE, FCM_SERVICE_ACCOUNT_JSON: set one, not both');
+  const accountSource = e.FCM_SERVICE_ACCOUNT_FILE ? 'FCM_SERVICE_ACCOUNT_FILE' : 'FCM_SERVICE_ACCOUNT_JSON';
+  const accountText = e.FCM_SERVICE_ACCOUNT_FILE ? readSetting(accountSource, e.FCM_SERVICE_ACCOUNT_FILE, refuse) : e.FCM_SERVICE_ACCOUNT_JSON;
+  if (accountText !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(accountText);
+    } catch {
+      refuse(`${accountSource}: not JSON (expected the service account key file from the Firebase console)`);
+    }
+    const account = ServiceAccountSchema.safeParse(json);
+    if (!account.success) {
+      refuse(`${accountSource}: not a service account key (${account.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    } else {
+      if (keyType(account.data.private_key) !== 'rsa') refuse(`${accountSource}: private_key is not an RSA private key in PEM`);
+      secureInProduction(`${accountSource} token_uri`, account.data.token_uri);
+      secureInProduction('FCM_ENDPOINT', e.FCM_ENDPOINT);
+      fcm = Object.freeze({
+        serviceAccount: Object.freeze({
+          projectId: account.data.project_id,
+          clientEmail: account.data.client_email,
+          privateKey: account.data.private_key,
+          privateKeyId: account.data.private_key_id,
+          tokenUri: account.data.token_uri,
+        }),
+        endpoint: e.FCM_ENDPOINT,
+      });
+    }
+  }
+
+  let apns: ApnsSettings | undefined;
+  if (e.APNS_KEY_FILE && e.APNS_KEY) refuse('APNS_KEY_FILE, APNS_KEY: set one, not both');
+  const apnsSet = [e.APNS_KEY_FILE ?? e.APNS_KEY, e.APNS_KEY_ID, e.APNS_TEAM_ID, e.APNS_TOPIC];
+  if (apnsSet.some((v) => v !== undefined)) {
+    const missing = [
+      e.APNS_KEY_FILE === undefined && e.APNS_KEY === undefined ? 'APNS_KEY_FILE (or APNS_KEY)' : undefined,
+      e.APNS_KEY_ID === undefined ? 'APNS_KEY_ID' : undefined,
+      e.APNS_TEAM_ID === undefined ? 'APNS_TEAM_ID' : undefined,
+      e.APNS_TOPIC === undefined ? 'APNS_TOPIC' : undefined,
+    ].filter((v) => v !== undefined);
+    if (missing.length > 0) refuse(`APNs is half configured: ${missing.join(', ')} missing (set all of them, or none)`);
+    const keySource = e.APNS_KEY_FILE ? 'APNS_KEY_FILE' : 'APNS_KEY';
+    const key = e.APNS_KEY_FILE ? readSetting(keySource, e.APNS_KEY_FILE, refuse) : e.APNS_KEY!.replace(/\\n/g, '\n');
+    if (keyType(key) !== 'ec-prime256v1') refuse(`${keySource}: not a P-256 private key in PEM (the .p8 file from Apple)`);
+    secureInProduction('APNS_ENDPOINT', e.APNS_ENDPOINT);
+    apns = Object.freeze({ key, keyId: e.APNS_KEY_ID!, teamId: e.APNS_TEAM_ID!, topic: e.APNS_TOPIC!, endpoint: e.APNS_ENDPOINT });
+  }
+  return { fcm, apns };
+}
+
+function readSetting(name: string, file: string, refuse: (line: string) => never): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return refuse(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** 'rsa', 'ec-<curve>', another key type, or undefined when the text is no private key. */
+function keyType(pem: string): string | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' ? `ec-${key.asymmetricKeyDetails?.namedCurve}` : key.asymmetricKeyType;
+  } catch {
+    return undefined;
+  }
+}
+// ── end of push providers ──

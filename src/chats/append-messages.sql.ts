@@ -10,7 +10,7 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * while either has blocked the other, never while either member is suspended or banned (the chat
  * has vanished from the partner's list: to the sender it is not found, as in the contract's
  * Moderation section), at most once per (chat, sender, client_msg_id), and linked to its chat's
- * previous message. Migrations 0009 and 0011 (re)create the function from this text; a change here
+ * previous message. Migrations 0009 and 0012 (re)create the function from this text; a change here
  * needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
  * database runs exactly this text).
  *
@@ -30,7 +30,7 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
  */
-/** Neither member of the chat is suspended or banned now (added by migration 0011). */
+/** Neither member of the chat is suspended or banned now (added by migration 0012). */
 export const MEMBERS_ACTIVE = `      AND ${sqlText(notSuspendedId(sql.ref<number>('m.requester_id')))}
       AND ${sqlText(notSuspendedId(sql.ref<number>('m.receiver_id')))}`;
 

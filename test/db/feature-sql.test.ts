@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { APPEND_MESSAGES_FUNCTION, MEMBERS_ACTIVE } from '../../src/chats/append-messages.sql.js';
-import * as m0011 from '../../src/db/migrations/0011-chat-append-account-status.js';
+import * as m0012 from '../../src/db/migrations/0012-chat-append-account-status.js';
 import { sqlText } from '../../src/db/sql-text.js';
 import { isMatchOfPair } from '../../src/db/user-pair.js';
+import { DEVICES_FOLLOW_SESSION_FUNCTION } from '../../src/notifications/devices.sql.js';
 import { DAILY_SET_FUNCTION } from '../../src/recommendations/daily-set.sql.js';
 import { blockedEitherWay, eitherBlocked, notBlockedEitherWay } from '../../src/safety/blocks.repo.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -38,6 +39,7 @@ describe('feature SQL files', () => {
   for (const [name, definition] of [
     ['chat_append_messages', APPEND_MESSAGES_FUNCTION],
     ['daily_recommendations_visible', DAILY_SET_FUNCTION],
+    ['devices_follow_session', DEVICES_FOLLOW_SESSION_FUNCTION],
   ] as const) {
     it(`the migrated database runs ${name} exactly as its file writes it`, async () => {
       const { rows } = await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = ${name}`.execute(database.db);
@@ -47,15 +49,15 @@ describe('feature SQL files', () => {
     });
   }
 
-  it("migration 0011's down goes back to the blocks-only append and its up returns to the file's text", async () => {
+  it("migration 0012's down goes back to the blocks-only append and its up returns to the file's text", async () => {
     const source = async () =>
       (await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = 'chat_append_messages'`.execute(database.db)).rows[0]!.prosrc;
     assert.ok((await source()).includes('s.suspended_until > now()'));
-    await m0011.down(database.db as unknown as Kysely<unknown>);
+    await m0012.down(database.db as unknown as Kysely<unknown>);
     const down = await source();
     assert.equal(down, body(APPEND_MESSAGES_FUNCTION)!.replace(`\n${MEMBERS_ACTIVE}`, ''));
     assert.ok(!down.includes('suspended_until'));
-    await m0011.up(database.db as unknown as Kysely<unknown>);
+    await m0012.up(database.db as unknown as Kysely<unknown>);
     assert.equal(await source(), body(APPEND_MESSAGES_FUNCTION));
   });
 
