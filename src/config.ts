@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+// Push providers (FCM, APNs): their keys are checked at start-up.
+import { createPrivateKey } from 'node:crypto';
 
 /** Seconds, from "900", "900s", "15m", "2h" or "14d". */
 const duration = z
@@ -45,6 +47,17 @@ const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().url().optional(),
+  // ── Push providers FCM and APNs (issue 14; pushProviderSettings below) ──
+  FCM_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
+  FCM_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
+  FCM_ENDPOINT: z.string().url().default('https://fcm.googleapis.com'),
+  APNS_KEY_FILE: z.string().min(1).optional(),
+  APNS_KEY: z.string().min(1).optional(),
+  APNS_KEY_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character key id').optional(),
+  APNS_TEAM_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character team id').optional(),
+  APNS_TOPIC: z.string().regex(/^[A-Za-z0-9.-]+$/, "expected the app's bundle id").optional(),
+  APNS_ENDPOINT: z.string().url().default('https://api.push.apple.com'),
+  // ── end of push providers ──
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL: z.string().default('15m').pipe(duration),
   REFRESH_TOKEN_TTL: z.string().default('14d').pipe(duration),
@@ -78,6 +91,12 @@ export interface Config {
   readonly databaseStatementTimeoutMs: number;
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
+  // ── Push providers FCM and APNs (issue 14) ──
+  /** FCM HTTP v1; undefined when no service account is configured (no pushes to FCM devices). */
+  readonly fcm: FcmSettings | undefined;
+  /** APNs token-based; undefined when no .p8 key is configured (no pushes to APNs devices). */
+  readonly apns: ApnsSettings | undefined;
+  // ── end of push providers ──
   readonly jwtSecret: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -137,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: more than 1 process needs DATABASE_URL and REDIS_URL');
   }
   const dataDir = resolve(e.DATA_DIR);
+  const pushProviders = pushProviderSettings(e);
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -146,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     dataDir,
     redisUrl: e.REDIS_URL,
+    fcm: pushProviders.fcm,
+    apns: pushProviders.apns,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
@@ -165,3 +187,125 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     moderatorEmails: Object.freeze([...new Set(e.MODERATOR_EMAILS)]),
   });
 }
+
+// ── Push providers FCM and APNs (issue 14) ──────────────────────────────────────────────────
+
+export interface FcmSettings {
+  /** From the service account's key file (FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON). */
+  readonly serviceAccount: {
+    readonly projectId: string;
+    readonly clientEmail: string;
+    readonly privateKey: string;
+    readonly privateKeyId: string | undefined;
+    readonly tokenUri: string;
+  };
+  /** FCM_ENDPOINT, default https://fcm.googleapis.com. */
+  readonly endpoint: string;
+}
+
+export interface ApnsSettings {
+  /** The .p8 signing key, PEM (APNS_KEY_FILE or APNS_KEY). */
+  readonly key: string;
+  readonly keyId: string;
+  readonly teamId: string;
+  /** The app's bundle id. */
+  readonly topic: string;
+  /** APNS_ENDPOINT, default https://api.push.apple.com (sandbox: https://api.sandbox.push.apple.com). */
+  readonly endpoint: string;
+}
+
+const ServiceAccountSchema = z.object({
+  type: z.literal('service_account').optional(),
+  project_id: z.string().min(1),
+  client_email: z.string().min(3),
+  private_key: z.string().min(1),
+  private_key_id: z.string().min(1).optional(),
+  token_uri: z.string().url().default('https://oauth2.googleapis.com/token'),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Each provider is all or nothing: one that is half configured (a key without its id, a topic
+ * without a key…) is refused at start-up with what is missing, rather than failing every push
+ * later. The keys are parsed here too, so a truncated PEM or a key of the wrong kind stops the
+ * process before it takes traffic.
+ */
+function pushProviderSettings(e: Env): { fcm: FcmSettings | undefined; apns: ApnsSettings | undefined } {
+  const refuse = (line: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ${line}`);
+  };
+  const production = e.NODE_ENV === 'production';
+  const secureInProduction = (name: string, url: string) => {
+    if (production && !url.startsWith('https:')) refuse(`${name}: must be an https URL when NODE_ENV=production`);
+  };
+
+  let fcm: FcmSettings | undefined;
+  if (e.FCM_SERVICE_ACCOUNT_FILE && e.FCM_SERVICE_ACCOUNT_JSON) refuse('FCM_SERVICE_ACCOUNT_FILE, FCM_SERVICE_ACCOUNT_JSON: set one, not both');
+  const accountSource = e.FCM_SERVICE_ACCOUNT_FILE ? 'FCM_SERVICE_ACCOUNT_FILE' : 'FCM_SERVICE_ACCOUNT_JSON';
+  const accountText = e.FCM_SERVICE_ACCOUNT_FILE ? readSetting(accountSource, e.FCM_SERVICE_ACCOUNT_FILE, refuse) : e.FCM_SERVICE_ACCOUNT_JSON;
+  if (accountText !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(accountText);
+    } catch {
+      refuse(`${accountSource}: not JSON (expected the service account key file from the Firebase console)`);
+    }
+    const account = ServiceAccountSchema.safeParse(json);
+    if (!account.success) {
+      refuse(`${accountSource}: not a service account key (${account.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    } else {
+      if (keyType(account.data.private_key) !== 'rsa') refuse(`${accountSource}: private_key is not an RSA private key in PEM`);
+      secureInProduction(`${accountSource} token_uri`, account.data.token_uri);
+      secureInProduction('FCM_ENDPOINT', e.FCM_ENDPOINT);
+      fcm = Object.freeze({
+        serviceAccount: Object.freeze({
+          projectId: account.data.project_id,
+          clientEmail: account.data.client_email,
+          privateKey: account.data.private_key,
+          privateKeyId: account.data.private_key_id,
+          tokenUri: account.data.token_uri,
+        }),
+        endpoint: e.FCM_ENDPOINT,
+      });
+    }
+  }
+
+  let apns: ApnsSettings | undefined;
+  if (e.APNS_KEY_FILE && e.APNS_KEY) refuse('APNS_KEY_FILE, APNS_KEY: set one, not both');
+  const apnsSet = [e.APNS_KEY_FILE ?? e.APNS_KEY, e.APNS_KEY_ID, e.APNS_TEAM_ID, e.APNS_TOPIC];
+  if (apnsSet.some((v) => v !== undefined)) {
+    const missing = [
+      e.APNS_KEY_FILE === undefined && e.APNS_KEY === undefined ? 'APNS_KEY_FILE (or APNS_KEY)' : undefined,
+      e.APNS_KEY_ID === undefined ? 'APNS_KEY_ID' : undefined,
+      e.APNS_TEAM_ID === undefined ? 'APNS_TEAM_ID' : undefined,
+      e.APNS_TOPIC === undefined ? 'APNS_TOPIC' : undefined,
+    ].filter((v) => v !== undefined);
+    if (missing.length > 0) refuse(`APNs is half configured: ${missing.join(', ')} missing (set all of them, or none)`);
+    const keySource = e.APNS_KEY_FILE ? 'APNS_KEY_FILE' : 'APNS_KEY';
+    const key = e.APNS_KEY_FILE ? readSetting(keySource, e.APNS_KEY_FILE, refuse) : e.APNS_KEY!.replace(/\\n/g, '\n');
+    if (keyType(key) !== 'ec-prime256v1') refuse(`${keySource}: not a P-256 private key in PEM (the .p8 file from Apple)`);
+    secureInProduction('APNS_ENDPOINT', e.APNS_ENDPOINT);
+    apns = Object.freeze({ key, keyId: e.APNS_KEY_ID!, teamId: e.APNS_TEAM_ID!, topic: e.APNS_TOPIC!, endpoint: e.APNS_ENDPOINT });
+  }
+  return { fcm, apns };
+}
+
+function readSetting(name: string, file: string, refuse: (line: string) => never): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return refuse(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** 'rsa', 'ec-<curve>', another key type, or undefined when the text is no private key. */
+function keyType(pem: string): string | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' ? `ec-${key.asymmetricKeyDetails?.namedCurve}` : key.asymmetricKeyType;
+  } catch {
+    return undefined;
+  }
+}
+// ── end of push providers ──
