@@ -14,6 +14,7 @@ const LAYERS = [
   ['safety'],
   ['users'],
   ['recommendations'],
+  ['notifications'],
   ['matches'],
   ['chats'],
   ['realtime'],

@@ -328,6 +328,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My push devices (all sessions), oldest first
+         * @description Every device of the account, whichever session registered it; `current` marks those of the calling session.
+         */
+        get: operations["listDevices"];
+        put?: never;
+        /**
+         * Register this session's device for push
+         * @description `platform` `fcm` or `apns` with the provider `token`, or `web` with a Push API `subscription` (endpoint `https` on a public address). The same token or endpoint again answers `200` with the same `device_id` (and moves it to the calling session). Logging out the session removes its devices. At most 60 registrations per hour.
+         */
+        post: operations["registerDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop pushes to one of my devices
+         * @description `404` for another user's device or an unknown one.
+         */
+        delete: operations["deleteDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The VAPID public key for Web Push subscriptions
+         * @description Public (no token). Pass `key` as `applicationServerKey` to `PushManager.subscribe()`.
+         */
+        get: operations["getVapidPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/export": {
         parameters: {
             query?: never;
@@ -337,7 +401,7 @@ export interface paths {
         };
         /**
          * Download everything stored about me (JSON)
-         * @description The right of access and portability (개인정보 보호법 열람권, GDPR Art. 15/20): profile and preferences, saju, matches, chats with their messages, blocks, the reports I filed, sessions and moderation decisions about my account. Other people appear as id and name only. Sent as an attachment. At most 3 per hour (`429` with Retry-After).
+         * @description The right of access and portability (개인정보 보호법 열람권, GDPR Art. 15/20): profile and preferences, saju, matches, chats with their messages, blocks, the reports I filed, sessions, push devices and moderation decisions about my account. Other people appear as id and name only. Sent as an attachment. At most 3 per hour (`429` with Retry-After).
          */
         get: operations["exportMyData"];
         put?: never;
@@ -1578,6 +1642,8 @@ export interface operations {
                         discoverable: boolean;
                         /** @description false: others see active_recently as null */
                         show_activity: boolean;
+                        /** @description false: new_message pushes show only the sender, not the message */
+                        push_previews: boolean;
                     };
                 };
             };
@@ -1634,6 +1700,8 @@ export interface operations {
                     discoverable?: boolean;
                     /** @description false: others see active_recently as null */
                     show_activity?: boolean;
+                    /** @description false: new_message pushes show only the sender, not the message */
+                    push_previews?: boolean;
                 };
             };
         };
@@ -1880,6 +1948,244 @@ export interface operations {
             };
         };
     };
+    listDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        device_id: number;
+                        platform: "web" | "fcm" | "apns";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601, UTC, with Z
+                         */
+                        created_at: string;
+                        /** @description Registered by the session of the access token used for this call */
+                        current: boolean;
+                    }[];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    platform: "web" | "fcm" | "apns";
+                    /** @description The FCM registration token or APNs device token (fcm, apns) */
+                    token?: string;
+                    /** @description A W3C Push API subscription, as PushSubscription.toJSON() gives it */
+                    subscription?: {
+                        /** @description The push service URL (https) */
+                        endpoint: string;
+                        /** @description As the browser gives it; not used */
+                        expirationTime?: number | null;
+                        keys: {
+                            /** @description The browser's P-256 public key, base64url (65 bytes) */
+                            p256dh: string;
+                            /** @description The 16-byte auth secret, base64url */
+                            auth: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        device_id: number;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                        device_id: number;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getVapidPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description base64url, the uncompressed P-256 point */
+                        key: string;
+                    };
+                };
+            };
+            /** @description Invalid input: path, query or body (validation errors list each field in `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     exportMyData: {
         parameters: {
             query?: never;
@@ -1940,6 +2246,8 @@ export interface operations {
                             discoverable: boolean;
                             /** @description false: others see active_recently as null */
                             show_activity: boolean;
+                            /** @description false: new_message pushes show only the sender, not the message */
+                            push_previews: boolean;
                         };
                         saju: {
                             pillars: {
@@ -2146,6 +2454,21 @@ export interface operations {
                         moderation: {
                             action: "warn" | "suspend" | "ban";
                             days: number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601, UTC, with Z
+                             */
+                            created_at: string;
+                        }[];
+                        /** @description My push devices (every session) */
+                        devices: {
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            device_id: number;
+                            /** @description A positive integer id. In a path or a request body a larger one names nothing: 404, not 400 */
+                            session_id: number;
+                            platform: "web" | "fcm" | "apns";
+                            /** @description The FCM/APNs token or the Web Push endpoint */
+                            address: string;
                             /**
                              * Format: date-time
                              * @description ISO 8601, UTC, with Z

@@ -26,6 +26,8 @@ import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
 import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
+import { devicesRoutes } from './notifications/devices.routes.js';
+import { DevicesService } from './notifications/devices.service.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { Moderators } from './moderation/moderators.js';
@@ -142,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'matches', description: 'Recommendations, compatibility and chat requests' },
         { name: 'safety', description: 'Blocking and reporting' },
         { name: 'chats', description: 'Chats and messages (REST side of the real-time chat)' },
+        { name: 'notifications', description: 'Push devices (Web Push, FCM, APNs) and the VAPID key' },
         { name: 'moderation', description: 'Report queue, suspensions and the audit log (moderators only; 404 to anyone else)' },
         { name: 'operations', description: 'Health, readiness and metrics' },
       ],
@@ -175,6 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(moderationRoutes(new ModerationService(db, events, moderators), moderators, authenticator.hook));
   await fastify.register(usersRoutes(users, authenticator.hook));
   await fastify.register(sajuRoutes(authenticator.hook));
+  const devices = new DevicesService(db, deps.limiter, config.push.allowInsecureEndpoints);
+  await fastify.register(devicesRoutes(devices, config.push.vapid.publicKey, authenticator.hook));
   await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
     matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),

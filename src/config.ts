@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,6 +72,16 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .refine((v) => /^mailto:[^\s@]+@[^\s@]+$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'expected a mailto: or https: URL')
+    .optional(),
+  PUSH_ALLOW_INSECURE_ENDPOINTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  PUSH_WORKERS_IN_PROCESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  PUSH_WORKER_CONCURRENCY: int(1, 100).default(4),
+  DAILY_PICKS_HOUR: int(0, 23).default(12),
   WEB_CONCURRENCY: z
     .string()
     .default('1')
@@ -117,6 +127,28 @@ export interface Config {
   readonly webConcurrency: number;
   /** Lower-cased emails of the moderators' accounts (MODERATOR_EMAILS); read once at start-up. */
   readonly moderatorEmails: readonly string[];
+  readonly push: PushConfig;
+}
+
+export interface VapidKeys {
+  /** base64url: the uncompressed P-256 public point (65 bytes), as web-push prints it. */
+  readonly publicKey: string;
+  /** base64url: the private scalar (32 bytes). */
+  readonly privateKey: string;
+  /** mailto: or https: contact sent in the VAPID JWT (`sub`). */
+  readonly subject: string;
+}
+
+export interface PushConfig {
+  readonly vapid: VapidKeys;
+  /** Tests only (refused in production): Web Push endpoints over http and on private addresses. */
+  readonly allowInsecureEndpoints: boolean;
+  /** Whether the API process runs push workers (false: `npm run worker` runs them elsewhere). */
+  readonly workersInProcess: boolean;
+  /** Pushes one worker process sends at once. */
+  readonly workerConcurrency: number;
+  /** The Korean hour (0–23) of the daily_picks push. */
+  readonly dailyPicksHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +171,46 @@ function localJwtSecret(dataDir: string): string {
   return secret;
 }
 
+const LOCAL_VAPID_SUBJECT = 'mailto:push@localhost.localdomain';
+
+/** The key pair's checks: what a push service would refuse, refused at start-up instead. */
+function vapidProblem(publicKey: string, privateKey: string): string | null {
+  const pub = Buffer.from(publicKey, 'base64url');
+  const priv = Buffer.from(privateKey, 'base64url');
+  if (pub.length !== 65 || pub[0] !== 4) return 'VAPID_PUBLIC_KEY: expected the 65-byte uncompressed P-256 point, base64url';
+  if (priv.length !== 32) return 'VAPID_PRIVATE_KEY: expected the 32-byte P-256 private key, base64url';
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(priv);
+  } catch {
+    return 'VAPID_PRIVATE_KEY: not a valid P-256 private key';
+  }
+  if (!ecdh.getPublicKey().equals(pub)) return 'VAPID_PUBLIC_KEY: does not belong to VAPID_PRIVATE_KEY';
+  return null;
+}
+
+/**
+ * Outside production, missing VAPID keys are generated once and kept in the data dir (as the JWT
+ * secret is): browsers' subscriptions are bound to the public key, so it must survive restarts.
+ */
+function localVapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const file = join(dataDir, 'vapid-keys.json');
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: unknown; privateKey?: unknown };
+    if (typeof stored.publicKey === 'string' && typeof stored.privateKey === 'string' && !vapidProblem(stored.publicKey, stored.privateKey)) {
+      return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+    }
+  } catch {
+    // not created yet
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  writeFileSync(file, JSON.stringify(keys) + '\n', { mode: 0o600 });
+  return keys;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as in most deployment tools.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -151,6 +223,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production' && e.PUSH_ALLOW_INSECURE_ENDPOINTS) {
+    throw new ConfigError('Invalid configuration:\n  PUSH_ALLOW_INSECURE_ENDPOINTS: not allowed when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && (!e.VAPID_PUBLIC_KEY || !e.VAPID_PRIVATE_KEY || !e.VAPID_SUBJECT)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT: required when NODE_ENV=production',
+    );
+  }
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
+  }
+  const problem = e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? vapidProblem(e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY) : null;
+  if (problem) throw new ConfigError(`Invalid configuration:\n  ${problem}`);
   if (e.WEB_CONCURRENCY > 1 && (!e.DATABASE_URL || !e.REDIS_URL)) {
     // PGlite lives inside one process, and sockets and rate limits of several processes meet in Redis.
     throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: more than 1 process needs DATABASE_URL and REDIS_URL');
@@ -185,6 +270,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
     moderatorEmails: Object.freeze([...new Set(e.MODERATOR_EMAILS)]),
+    push: Object.freeze({
+      vapid: Object.freeze({
+        ...(e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+          : localVapidKeys(dataDir)),
+        subject: e.VAPID_SUBJECT ?? LOCAL_VAPID_SUBJECT,
+      }),
+      allowInsecureEndpoints: e.PUSH_ALLOW_INSECURE_ENDPOINTS,
+      workersInProcess: e.PUSH_WORKERS_IN_PROCESS,
+      workerConcurrency: e.PUSH_WORKER_CONCURRENCY,
+      dailyPicksHour: e.DAILY_PICKS_HOUR,
+    }),
   });
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { TEST_VAPID } from '../../test/helpers/vapid.js';
 import { join } from 'node:path';
 
 /**
@@ -33,8 +34,8 @@ export function benchConfig(args: string[], options: { stripped?: boolean } = {}
   // Empty strings count as unset (src/config.ts): the inherited LOG_LEVEL/REDIS_URL of the shell
   // running the bench cannot leak into the server's configuration.
   const env: Record<string, string> = stripped
-    ? { NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: '' }
-    : { NODE_ENV: 'production', LOG_LEVEL: '', REDIS_URL: BENCH_REDIS_URL };
+    ? { NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: '', ...TEST_VAPID }
+    : { NODE_ENV: 'production', LOG_LEVEL: '', REDIS_URL: BENCH_REDIS_URL, ...TEST_VAPID };
   return {
     stripped,
     env,

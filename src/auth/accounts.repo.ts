@@ -29,6 +29,7 @@ export const PROFILE_COLUMNS = [
   'age_max',
   'discoverable',
   'show_activity',
+  'push_previews',
 ] as const;
 
 export type ProfileRow = Pick<UserRow, (typeof PROFILE_COLUMNS)[number]>;

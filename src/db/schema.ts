@@ -48,6 +48,8 @@ export interface UsersTable {
   age_max: number | null;
   discoverable: ColumnType<boolean, boolean | undefined, boolean>;
   show_activity: ColumnType<boolean, boolean | undefined, boolean>;
+  // 0011-devices: whether new_message pushes show the message's beginning
+  push_previews: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface MatchesTable {
@@ -184,6 +186,21 @@ export interface DailyRecommendationsTable {
   score: number;
 }
 
+export type DevicePlatform = 'web' | 'fcm' | 'apns';
+
+/** A push address of a login session (0011-devices): FCM/APNs token or Web Push endpoint + keys. */
+export interface DevicesTable {
+  id: Generated<number>;
+  user_id: number;
+  session_id: number;
+  platform: DevicePlatform;
+  /** The FCM or APNs token, or the Web Push endpoint URL. */
+  token: string;
+  p256dh: string | null;
+  auth: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   matches: MatchesTable;
@@ -201,6 +218,7 @@ export interface Database {
   moderation_audit: ModerationAuditTable;
   cancelled_match_requests: CancelledMatchRequestsTable;
   user_activity: UserActivityTable;
+  devices: DevicesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -242,6 +260,7 @@ export const COLUMNS = {
     age_max: 'int2?',
     discoverable: 'bool',
     show_activity: 'bool',
+    push_previews: 'bool',
   },
   matches: {
     id: 'int4',
@@ -318,6 +337,16 @@ export const COLUMNS = {
   },
   daily_recommendation_sets: { user_id: 'int4', kst_date: 'date', created_at: 'timestamptz' },
   daily_recommendations: { user_id: 'int4', kst_date: 'date', position: 'int2', candidate_id: 'int4', score: 'int2' },
+  devices: {
+    id: 'int4',
+    user_id: 'int4',
+    session_id: 'int4',
+    platform: 'varchar',
+    token: 'text',
+    p256dh: 'text?',
+    auth: 'text?',
+    created_at: 'timestamptz',
+  },
 } as const satisfies { [T in keyof Database]: ColumnsOf<Database[T]> };
 
 /** The SQL types a column of TypeScript type T may have. */

@@ -111,6 +111,16 @@ export async function sessionsOf(db: Db, userId: number) {
     .execute();
 }
 
+/** The person's push devices (the address as the app registered it; the Web Push keys are not personal data and stay out). */
+export async function devicesOf(db: Db, userId: number) {
+  return db
+    .selectFrom('devices')
+    .select(['id', 'session_id', 'platform', 'token', 'created_at'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+}
+
 /** Moderation decisions about the person's own account (not who decided, nor their notes). */
 export async function sanctionsOn(db: Db, userId: number) {
   return db

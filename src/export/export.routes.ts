@@ -74,6 +74,16 @@ const ExportDocument = Type.Object({
     Type.Object({ action: Type.Union([Type.Literal('warn'), Type.Literal('suspend'), Type.Literal('ban')]), days: Nullable(Type.Integer()), created_at: Timestamp }),
     { description: "Moderators' decisions about my account" },
   ),
+  devices: Type.Array(
+    Type.Object({
+      device_id: Id,
+      session_id: Id,
+      platform: Type.Union([Type.Literal('web'), Type.Literal('fcm'), Type.Literal('apns')]),
+      address: Type.String({ description: 'The FCM/APNs token or the Web Push endpoint' }),
+      created_at: Timestamp,
+    }),
+    { description: 'My push devices (every session)' },
+  ),
 });
 
 export function exportRoutes(exports: ExportService, authenticate: onRequestHookHandler) {
@@ -88,7 +98,7 @@ export function exportRoutes(exports: ExportService, authenticate: onRequestHook
         summary: 'Download everything stored about me (JSON)',
         description:
           'The right of access and portability (개인정보 보호법 열람권, GDPR Art. 15/20): profile and preferences, ' +
-          'saju, matches, chats with their messages, blocks, the reports I filed, sessions and moderation decisions ' +
+          'saju, matches, chats with their messages, blocks, the reports I filed, sessions, push devices and moderation decisions ' +
           'about my account. Other people appear as id and name only. Sent as an attachment. ' +
           `At most ${EXPORTS_PER_HOUR} per hour (\`429\` with Retry-After).`,
         security: bearer,

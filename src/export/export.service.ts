@@ -5,7 +5,7 @@ import type { RateLimiter } from '../lib/rate-limit.js';
 import { isoOrNull } from '../lib/time.js';
 import { chartFromKey, presentChart } from '../saju/index.js';
 import { presentOwnProfile } from '../users/users.presenter.js';
-import { blocksBy, chatsOf, matchesOf, messagesOf, reportsBy, sanctionsOn, sessionsOf } from './export.repo.js';
+import { blocksBy, chatsOf, devicesOf, matchesOf, messagesOf, reportsBy, sanctionsOn, sessionsOf } from './export.repo.js';
 
 /** Exports one person may download per hour (on every process, through the shared limiter). */
 export const EXPORTS_PER_HOUR = 3;
@@ -29,13 +29,14 @@ export class ExportService {
     const attempt = await this.limiter.hit(`export:user:${caller.userId}`, EXPORTS_PER_HOUR, 3600);
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds, 'Too many exports, please try again later');
     const me = caller.userId;
-    const [matches, chats, blocks, reports, sessions, sanctions] = await Promise.all([
+    const [matches, chats, blocks, reports, sessions, sanctions, devices] = await Promise.all([
       matchesOf(this.db, me),
       chatsOf(this.db, me),
       blocksBy(this.db, me),
       reportsBy(this.db, me),
       sessionsOf(this.db, me),
       sanctionsOn(this.db, me),
+      devicesOf(this.db, me),
     ]);
     const messages = await messagesOf(
       this.db,
@@ -93,6 +94,13 @@ export class ExportService {
         current: s.id === caller.sessionId,
       })),
       moderation: sanctions.map((s) => ({ action: s.action as 'warn' | 'suspend' | 'ban', days: s.days, created_at: at(s.created_at) })),
+      devices: devices.map((d) => ({
+        device_id: d.id,
+        session_id: d.session_id,
+        platform: d.platform,
+        address: d.token,
+        created_at: at(d.created_at),
+      })),
     };
   }
 }

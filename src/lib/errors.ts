@@ -41,6 +41,7 @@ export const NOT_FOUND = {
   message: 'Message not found in this chat',
   session: 'Session not found',
   report: 'Report not found',
+  device: 'Device not found',
 } as const;
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests, please try again later') =>

@@ -119,6 +119,7 @@ const NOT_FOUND_BY_ID_FIELD: Record<string, string> = {
   message_id: NOT_FOUND.message,
   session_id: NOT_FOUND.session,
   report_id: NOT_FOUND.report,
+  device_id: NOT_FOUND.device,
 };
 
 /**

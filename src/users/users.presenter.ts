@@ -26,5 +26,6 @@ export function presentOwnProfile(u: ProfileRow) {
     age_max: u.age_max,
     discoverable: u.discoverable,
     show_activity: u.show_activity,
+    push_previews: u.push_previews,
   };
 }

@@ -29,6 +29,7 @@ export const OwnProfile = Type.Object({
   age_max: Nullable(Type.Integer({ minimum: AGE_PREF_MIN, maximum: AGE_PREF_MAX, description: 'Oldest age recommended (만 나이); null: no bound' })),
   discoverable: Type.Boolean({ description: "false: you appear in nobody's recommendations (you still get your own)" }),
   show_activity: Type.Boolean({ description: 'false: others see active_recently as null' }),
+  push_previews: Type.Boolean({ description: 'false: new_message pushes show only the sender, not the message' }),
 });
 
 const AgeBound = (description: string) =>
@@ -64,6 +65,7 @@ const ProfileUpdate = Type.Object(
     age_max: AgeBound('Oldest age to be recommended (만 나이, inclusive), 19–100; null: no bound. Must not be below age_min (sent or stored)'),
     discoverable: Type.Optional(Type.Boolean({ description: "false: appear in nobody's recommendations; chats and matches go on" })),
     show_activity: Type.Optional(Type.Boolean({ description: 'false: others see active_recently as null' })),
+    push_previews: Type.Optional(Type.Boolean({ description: 'false: new_message pushes show only the sender, not the message' })),
   },
   {
     additionalProperties: false,

@@ -22,6 +22,7 @@ export interface ProfileChanges {
   age_max?: number | null;
   discoverable?: boolean;
   show_activity?: boolean;
+  push_previews?: boolean;
 }
 
 const AGE_RANGE = "Invalid age range: 'age_min' must not be greater than 'age_max'";
@@ -87,6 +88,7 @@ export class UsersService {
     if (changes.preferred_regions !== undefined) update.preferred_regions = [...new Set(changes.preferred_regions ?? [])].sort();
     if (changes.discoverable !== undefined) update.discoverable = changes.discoverable;
     if (changes.show_activity !== undefined) update.show_activity = changes.show_activity;
+    if (changes.push_previews !== undefined) update.push_previews = changes.push_previews;
     if (changes.age_min !== undefined || changes.age_max !== undefined) {
       // A bound sent alone is checked against the stored other one.
       const stored = changes.age_min === undefined || changes.age_max === undefined ? await findAgeBounds(this.db, userId) : undefined;

@@ -11,6 +11,7 @@ import { Ledger } from './ledger.js';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { verify, type ChatListEntry, type StoredRow } from './verify.js';
+import { TEST_VAPID } from '../helpers/vapid.js';
 import { buildWorld, login, type World } from './world.js';
 
 /**
@@ -98,6 +99,7 @@ async function startStack(): Promise<Stack> {
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     JWT_SECRET: SECRET,
+    ...TEST_VAPID,
     ACCESS_TOKEN_TTL: '1h',
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_PER_IP: '1000000',

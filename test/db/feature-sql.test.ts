@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { APPEND_MESSAGES_FUNCTION } from '../../src/chats/append-messages.sql.js';
 import { sqlText } from '../../src/db/sql-text.js';
 import { isMatchOfPair } from '../../src/db/user-pair.js';
+import { DEVICES_FOLLOW_SESSION_FUNCTION } from '../../src/notifications/devices.sql.js';
 import { DAILY_SET_FUNCTION } from '../../src/recommendations/daily-set.sql.js';
 import { blockedEitherWay, eitherBlocked, notBlockedEitherWay } from '../../src/safety/blocks.repo.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -37,6 +38,7 @@ describe('feature SQL files', () => {
   for (const [name, definition] of [
     ['chat_append_messages', APPEND_MESSAGES_FUNCTION],
     ['daily_recommendations_visible', DAILY_SET_FUNCTION],
+    ['devices_follow_session', DEVICES_FOLLOW_SESSION_FUNCTION],
   ] as const) {
     it(`the migrated database runs ${name} exactly as its file writes it`, async () => {
       const { rows } = await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = ${name}`.execute(database.db);

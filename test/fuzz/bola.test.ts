@@ -221,6 +221,13 @@ function sweep(w: World): Record<string, { inputs: string[]; cases: Case[] }> {
         { label: 'no such session', method: 'DELETE', path: `/api/auth/sessions/${none}`, status: 404, covers: ['path:session_id'] },
       ],
     },
+    'DELETE /api/devices/{device_id}': {
+      inputs: ['path:device_id'],
+      cases: [
+        { label: "A's device", method: 'DELETE', path: `/api/devices/${w.deviceA}`, status: 404, covers: ['path:device_id'] },
+        { label: 'no such device', method: 'DELETE', path: `/api/devices/${none}`, status: 404, covers: ['path:device_id'] },
+      ],
+    },
     'POST /api/admin/reports/{report_id}/resolve': {
       inputs: ['path:report_id'],
       cases: [
@@ -280,7 +287,8 @@ async function stateOfAB() {
   const reportAB = await db.selectFrom('reports').select(['id', 'status', 'resolution']).where('id', '=', w.reportAB).execute();
   const chatsOfA = (await w.api.get('/api/chats', { token: w.a.accessToken })).body;
   const chatsOfB = (await w.api.get('/api/chats', { token: w.b.accessToken })).body;
-  return { matches, messages, reads, chatsOfA, chatsOfB, sessionA, reportAB };
+  const devicesOfA = await db.selectFrom('devices').select(['id', 'session_id', 'token']).where('user_id', '=', w.a.id).execute();
+  return { matches, messages, reads, chatsOfA, chatsOfB, sessionA, reportAB, devicesOfA };
 }
 
 describe('BOLA sweep', () => {

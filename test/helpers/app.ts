@@ -5,6 +5,9 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from '../../src/lib/rate-limit.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime.server.js';
 import { freshDatabase } from './database.js';
+import { TEST_VAPID } from './vapid.js';
+
+export { TEST_VAPID };
 
 export interface TestApp {
   app: App;
@@ -35,6 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     AUTH_RATE_LIMIT_PER_IP: '1000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000',
+    ...TEST_VAPID,
     ...env,
   });
   const clock = { now: new Date() };

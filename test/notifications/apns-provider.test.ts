@@ -163,6 +163,14 @@ describe('APNs token-based HTTP/2 provider against the local APNs', () => {
     assert.equal(fake.notifications.length, 0);
   });
 
+  it('a push that gets no answer is cancelled after the timeout as a retry; the connection stays usable', async () => {
+    const apns = provider({ requestTimeoutMs: 300 });
+    fake.stall();
+    assert.deepEqual(await apns.send(device(1), message), { outcome: 'retry', error: 'APNs unreachable: no answer within 300 ms' });
+    assert.deepEqual(await apns.send(device(2), message), { outcome: 'delivered' });
+    assert.equal(fake.connections, 1);
+  });
+
   it('reconnects after GOAWAY and after the connection breaks', async () => {
     const apns = provider();
     assert.equal((await apns.send(device(1), message)).outcome, 'delivered');

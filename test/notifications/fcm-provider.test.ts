@@ -150,6 +150,25 @@ describe('FCM HTTP v1 provider against the local FCM', () => {
     assert.deepEqual(fake.violations, []);
   });
 
+  it('THIRD_PARTY_AUTH_ERROR (a 401 about the APNs credentials in Firebase) is rejected without a new token', async () => {
+    const fcm = provider();
+    fake.fail({ status: 401, errorCode: 'THIRD_PARTY_AUTH_ERROR' });
+    const outcome = await fcm.send({ platform: 'fcm', token: 'ios-via-fcm' }, message);
+    assert.equal(outcome.outcome, 'rejected');
+    assert.match((outcome as { error: string }).error, /^FCM 401 THIRD_PARTY_AUTH_ERROR/);
+    assert.equal(fake.tokenExchanges, 1);
+    assert.equal(fake.failuresServed, 1);
+  });
+
+  it('a send that gets no answer times out as a retry, and the next one goes through', async () => {
+    const fcm = new FcmProvider({ serviceAccount: accountOf(fake), endpoint: fake.endpoint, now, requestTimeoutMs: 300 });
+    fake.stall();
+    const outcome = await fcm.send({ platform: 'fcm', token: 'slow' }, message);
+    assert.equal(outcome.outcome, 'retry');
+    assert.match((outcome as { error: string }).error, /^FCM unreachable: .*(timeout|aborted)/i);
+    assert.deepEqual(await fcm.send({ platform: 'fcm', token: 'slow' }, message), { outcome: 'delivered' });
+  });
+
   it('token endpoint failures: 5xx is retried later, a refused key is rejected, and the next send exchanges again', async () => {
     const fcm = provider();
     fake.failTokenExchange({ status: 503 });

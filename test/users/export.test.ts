@@ -51,7 +51,7 @@ describe('GET /api/users/me/export', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers.get('content-disposition'), `attachment; filename="saju-export-${me.id}.json"`);
     const doc = res.body;
-    assert.deepEqual(Object.keys(doc).sort(), ['blocks', 'chats', 'exported_at', 'matches', 'moderation', 'profile', 'reports', 'saju', 'sessions']);
+    assert.deepEqual(Object.keys(doc).sort(), ['blocks', 'chats', 'devices', 'exported_at', 'matches', 'moderation', 'profile', 'reports', 'saju', 'sessions']);
     assert.deepEqual(doc.profile, (await api.get('/api/users/me', { token: me.accessToken })).body);
     assert.deepEqual(doc.saju, (await api.get('/api/users/me/saju', { token: me.accessToken })).body);
 

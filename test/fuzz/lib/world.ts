@@ -41,6 +41,8 @@ export interface World {
   matchAD2: number;
   /** A's report against B (for the moderators only). */
   reportAB: number;
+  /** A's push device (an FCM token). */
+  deviceA: number;
   messagesFP: number[];
   messagesAB: number[];
   /** Every private string of A and B (emails, message contents, tokens). */
@@ -104,6 +106,10 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const out = await api.post('/api/auth/logout', { body: { refresh_token: loggedOut.refreshToken } });
   if (out.status !== 204) throw new Error(`logout: ${out.status} ${out.text}`);
 
+  const aDeviceToken = `fcm-token-of-a-${a.id}`;
+  const device = await api.post('/api/devices', { token: a.accessToken, body: { platform: 'fcm', token: aDeviceToken } });
+  if (device.status !== 201) throw new Error(`device: ${device.status} ${device.text}`);
+
   const fSessionId = sessionIdOf(f.accessToken);
   const aSessionId = sessionIdOf(a.accessToken);
   const secret = t.config.jwtSecret;
@@ -164,7 +170,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
     reportAB: filed.body.report_id as number,
     messagesFP,
     messagesAB,
-    secretsAB: [a.email, b.email, ...secretMessages, a.refreshToken, b.refreshToken, a.accessToken, b.accessToken, '1991-07-04', '1993-11-23'],
+    deviceA: device.body.device_id,
+    secretsAB: [aDeviceToken, a.email, b.email, ...secretMessages, a.refreshToken, b.refreshToken, a.accessToken, b.accessToken, '1991-07-04', '1993-11-23'],
     badTokens,
   };
 }

@@ -14,6 +14,7 @@
  *   apns.fail({ status: 410, reason: 'Unregistered' })   // next push (token?: only that device;
  *                                // times?: default 1, Infinity allowed; retryAfter?: header)
  *   apns.expireProviderTokens()  // tokens seen so far answer 403 ExpiredProviderToken
+ *   apns.stall({ times: 1 })     // next push gets no answer at all (until close): client timeouts
  *   apns.goAway()                // sends GOAWAY on every open connection
  *   apns.reset(); await apns.close()
  *
@@ -82,6 +83,7 @@ export interface ApnsFake {
   violations: string[];
   fail(failure: ApnsFailure): void;
   expireProviderTokens(): void;
+  stall(options?: { token?: string; times?: number }): void;
   goAway(): void;
   reset(): void;
   close(): Promise<void>;
@@ -95,6 +97,7 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const failures: Array<ApnsFailure & { times: number }> = [];
   const expired = new Set<string>();
+  const stalls: Array<{ token?: string | undefined; times: number }> = [];
   /** Apple limits token changes per connection: the iat of the last new token on each. */
   const lastTokenIat = new Map<Http2Session, number>();
   const sessions = new Set<Http2Session>();
@@ -117,6 +120,9 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
     fail(failure) {
       failures.push({ ...failure, times: failure.times ?? 1 });
     },
+    stall(options = {}) {
+      stalls.push({ token: options.token, times: options.times ?? 1 });
+    },
     expireProviderTokens() {
       for (const token of fake.providerTokens) expired.add(token);
       lastTokenIat.clear();
@@ -131,6 +137,7 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
       fake.connections = 0;
       fake.failuresServed = 0;
       failures.length = 0;
+      stalls.length = 0;
       expired.clear();
       lastTokenIat.clear();
     },
@@ -216,6 +223,11 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
     const alert = (payload as { aps: { alert?: unknown } }).aps.alert !== undefined;
     if (alert && pushType !== 'alert') return refuse(400, 'InvalidPushType');
 
+    const stall = stalls.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
+    if (stall) {
+      stall.times -= 1;
+      return; // no answer: the stream stays open until the client cancels it or the fake closes
+    }
     const failure = failures.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
     if (failure) {
       failure.times -= 1;

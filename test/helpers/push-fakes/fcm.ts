@@ -11,6 +11,7 @@
  *   fcm.fail({ status: 404 })    // next send answers 404 UNREGISTERED (token?: only that device;
  *                                // times?: how many, default 1, Infinity allowed; retryAfter?: '7')
  *   fcm.failTokenExchange({ status: 500 })
+ *   fcm.stall({ times: 1 })      // next send gets no answer at all (until close): client timeouts
  *   fcm.revokeAccessTokens()     // every token issued so far answers 401 UNAUTHENTICATED
  *   fcm.reset()                  // forget messages, counters, violations and programmed failures
  *   await fcm.close()
@@ -80,6 +81,7 @@ export interface FcmFake {
   violations: string[];
   fail(failure: FcmFailure): void;
   failTokenExchange(failure: { status: number; times?: number }): void;
+  stall(options?: { token?: string; times?: number }): void;
   revokeAccessTokens(): void;
   reset(): void;
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
   const accessTokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
   const failures: Array<Required<Pick<FcmFailure, 'status' | 'times'>> & FcmFailure> = [];
   const tokenFailures: Array<{ status: number; times: number }> = [];
+  const stalls: Array<{ token?: string | undefined; times: number }> = [];
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -140,6 +143,9 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
     failTokenExchange(failure) {
       tokenFailures.push({ status: failure.status, times: failure.times ?? 1 });
     },
+    stall(options = {}) {
+      stalls.push({ token: options.token, times: options.times ?? 1 });
+    },
     revokeAccessTokens() {
       for (const entry of accessTokens.values()) entry.revoked = true;
     },
@@ -150,6 +156,7 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
       fake.failuresServed = 0;
       failures.length = 0;
       tokenFailures.length = 0;
+      stalls.length = 0;
     },
     close() {
       server.closeAllConnections();
@@ -239,6 +246,11 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
     }
     const message = (parsed as { message: Record<string, any> }).message;
     const token = message.token as string;
+    const stall = stalls.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
+    if (stall) {
+      stall.times -= 1;
+      return; // no answer: the connection stays open until the client gives up or the fake closes
+    }
     const failure = failures.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
     if (failure) {
       failure.times -= 1;
