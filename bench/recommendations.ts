@@ -78,6 +78,7 @@ export async function run(args: string[]): Promise<void> {
     JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+    AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000',
     PORT: String(port),
     HOST: '127.0.0.1',
   };

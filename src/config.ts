@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   MATCH_REQUESTS_PER_DAY: int(1, 10000).default(30),
   AUTH_RATE_LIMIT_PER_IP: int(1, 1_000_000).default(30),
   AUTH_RATE_LIMIT_PER_EMAIL: int(1, 1_000_000).default(10),
+  AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: int(1, 1_000_000).default(5),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86400).default(60),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
@@ -112,7 +113,13 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   readonly minAgeYears: number;
   readonly matchRequestsPerDay: number;
-  readonly authRateLimit: { readonly perIp: number; readonly perEmail: number; readonly windowSeconds: number };
+  /** perEmail and perEmailAddress count failed logins only (per email, and per email and client address). */
+  readonly authRateLimit: {
+    readonly perIp: number;
+    readonly perEmail: number;
+    readonly perEmailAddress: number;
+    readonly windowSeconds: number;
+  };
   readonly shutdownTimeoutMs: number;
   readonly trustProxy: boolean;
   readonly logLevel: string;
@@ -255,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRateLimit: Object.freeze({
       perIp: e.AUTH_RATE_LIMIT_PER_IP,
       perEmail: e.AUTH_RATE_LIMIT_PER_EMAIL,
+      perEmailAddress: e.AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS,
       windowSeconds: e.AUTH_RATE_LIMIT_WINDOW_SECONDS,
     }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
