@@ -7,7 +7,7 @@ import { createApnsFake } from '../test/helpers/push-fakes/apns.js';
 import { createFcmFake } from '../test/helpers/push-fakes/fcm.js';
 import { createWebPushFake } from '../test/helpers/push-fakes/web-push.js';
 
-const [fcm, apns, web] = await Promise.all([createFcmFake(), createApnsFake(), createWebPushFake()]);
+const [fcm, apns, web] = await Promise.all([createFcmFake({ tls: true }), createApnsFake(), createWebPushFake()]);
 // The fakes keep what they received for the tests' assertions; a benchmark only counts it.
 const forget = () => {
   fcm.messages.length = 0;
@@ -19,7 +19,7 @@ const subscriptions = Array.from({ length: Number(process.env.PUSH_FAKES_SUBSCRI
 writeFileSync(
   process.env.PUSH_FAKES_OUT!,
   JSON.stringify({
-    fcm: { endpoint: fcm.endpoint, serviceAccount: fcm.serviceAccount },
+    fcm: { endpoint: fcm.endpoint, ca: fcm.ca, serviceAccount: fcm.serviceAccount },
     apns: { endpoint: apns.endpoint, ca: apns.ca, key: apns.key, keyId: apns.keyId, teamId: apns.teamId, topic: apns.topic },
     web: { origin: web.origin, ca: web.ca, subscriptions },
   }),

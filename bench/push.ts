@@ -10,23 +10,28 @@ import type { PushMessage, PushTarget, SendOutcome } from '../src/notifications/
 import type { FcmServiceAccountFile } from '../test/helpers/push-fakes/fcm.js';
 import type { PushSubscriptionJson } from '../test/helpers/push-fakes/web-push.js';
 import { cpuMs } from './lib/cpu.js';
+import { runAppBench } from './push-app.js';
 import { selfCpuMs } from './lib/machine.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { fmt, median } from './lib/stats.js';
 
 /**
- * `npm run bench -- push [--pushes 3000] [--concurrency 32] [--rounds 3] [--providers fcm,apns,web]`
+ * `npm run bench -- push [--phase all|providers|app] [--pushes 3000] [--concurrency 32] [--rounds 3]
+ *  [--providers fcm,apns,web] [--requests 300] [--burst 2000]`
  *
+ * Phase `app` (bench/push-app.ts, PostgreSQL): the added latency of POST /api/matches/request
+ * with a push queued against none, and the pushes per second one `npm run worker` sends.
+ *
+ * Phase `providers`:
  * Pushes per second one sender process gets through each provider's real client code to the local
  * fakes (test/helpers/push-fakes, in a process of their own pinned to CPU 1; this process on
  * CPU 0), `concurrency` sends in flight, and the CPU each push costs the sender and the fake.
- * FCM goes over plain HTTP/1.1 keep-alive (the fake has no TLS; real FCM is HTTPS), APNs over one
- * TLS HTTP/2 connection, Web Push through the web-push library (aes128gcm encryption and a VAPID
+ * FCM goes over HTTPS/1.1 keep-alive, APNs over one TLS HTTP/2 connection, Web Push through the web-push library (aes128gcm encryption and a VAPID
  * JWT per push) over HTTPS keep-alive to 200 subscriptions.
  */
 
 interface FakesInfo {
-  fcm: { endpoint: string; serviceAccount: FcmServiceAccountFile };
+  fcm: { endpoint: string; ca: string; serviceAccount: FcmServiceAccountFile };
   apns: { endpoint: string; ca: string; key: string; keyId: string; teamId: string; topic: string };
   web: { origin: string; ca: string; subscriptions: PushSubscriptionJson[] };
 }
@@ -50,6 +55,7 @@ function senders(info: FakesInfo, names: string[]): Sender[] {
     const fcm = new FcmProvider({
       serviceAccount: { projectId: a.project_id, clientEmail: a.client_email, privateKey: a.private_key, privateKeyId: a.private_key_id, tokenUri: a.token_uri },
       endpoint: info.fcm.endpoint,
+      ca: info.fcm.ca,
     });
     all.push({ name: 'FCM HTTP v1', send: (i) => fcm.send({ platform: 'fcm', token: `fcm-device-${i % 1000}` }, message), close: () => fcm.close() });
   }
@@ -102,13 +108,30 @@ export async function run(args: string[]): Promise<void> {
         concurrency: { type: 'integer', default: 32, min: 1, help: 'sends in flight at once' },
         rounds: { type: 'integer', default: 3, min: 1, help: 'rounds per provider (the median is printed)' },
         providers: { type: 'string', default: 'fcm,apns,web', help: 'comma-separated: fcm, apns, web' },
+        phase: { type: 'string', default: 'all', help: 'all, providers (clients to the fakes) or app (the server: latency and one worker)' },
+        requests: { type: 'integer', default: 300, min: 10, max: 19_000, help: 'app: measured match requests with and without a push, each' },
+        burst: { type: 'integer', default: 2000, min: 10, max: 19_000, help: 'app: pushes queued for the one-worker throughput' },
       },
     },
     args,
   );
+  if (!['all', 'providers', 'app'].includes(o.phase)) {
+    console.error('--phase: expected all, providers or app');
+    process.exit(2);
+  }
+  if (o.phase !== 'app') {
+    await pinSelf(0); // the sender; the fakes' process on CPU 1
+    await providerPhase(o);
+  }
+  if (o.phase !== 'providers') {
+    await pinSelf(1); // this process and the local FCM; the server and the worker on CPU 0
+    await runAppBench({ requests: o.requests, burst: o.burst }, args);
+  }
+}
+
+async function providerPhase(o: { pushes: number; concurrency: number; rounds: number; providers: string }): Promise<void> {
   const names = o.providers.split(',').map((p) => p.trim());
   const out = join(mkdtempSync(join(tmpdir(), 'push-bench-')), 'fakes.json');
-  await pinSelf(0);
   const fakes = await startProcess('bench/push-fakes-server.ts', { PUSH_FAKES_OUT: out }, { cpu: 1 });
   try {
     const info = JSON.parse(readFileSync(out, 'utf8')) as FakesInfo;

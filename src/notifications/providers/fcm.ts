@@ -34,6 +34,8 @@ export interface FcmProviderOptions {
   serviceAccount: FcmServiceAccount;
   /** Default https://fcm.googleapis.com (FCM_ENDPOINT). */
   endpoint?: string | undefined;
+  /** Extra trusted certificate authority (PEM), for a local fake with a self-signed certificate. */
+  ca?: string | undefined;
   /** Per HTTP call (token exchange or send). */
   requestTimeoutMs?: number | undefined;
   /** Milliseconds since the epoch; tests move it to expire tokens. */
@@ -145,9 +147,10 @@ export class FcmProvider implements PushProvider {
   private readonly sendUrl: string;
   private readonly now: () => number;
   private readonly timeoutMs: number;
-  private readonly http = new KeepAliveClient();
+  private readonly http: KeepAliveClient;
 
   constructor(options: FcmProviderOptions) {
+    this.http = new KeepAliveClient({ ca: options.ca });
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.tokens = new AccessTokenCache(options.serviceAccount, this.http, this.now, this.timeoutMs);
