@@ -13,7 +13,8 @@ const verify = createVerifier({ key: process.env.JWT_SECRET!, algorithms: ['HS25
 const SQL =
   'select "u"."id", "u"."email", "u"."name", "u"."birth_date", "u"."gender", "u"."location", "u"."job", "u"."bio", ' +
   '"u"."profile_img_url", "u"."created_at", "u"."birth_time", "u"."birth_calendar", "u"."is_leap_month", ' +
-  '"u"."lunar_birth_date", "u"."interested_in", "u"."saju_key" from "users" as "u" inner join "auth_sessions" as "s" ' +
+  '"u"."lunar_birth_date", "u"."interested_in", "u"."saju_key", "u"."region", "u"."preferred_regions", "u"."age_min", ' +
+  '"u"."age_max", "u"."discoverable", "u"."show_activity" from "users" as "u" inner join "auth_sessions" as "s" ' +
   'on "s"."user_id" = "u"."id" where "s"."id" = $1 and "u"."id" = $2 and "s"."revoked_at" is null';
 
 function send(res: import('node:http').ServerResponse, status: number, body: unknown) {
@@ -32,7 +33,8 @@ const server = createServer(async (req, res) => {
     } catch {
       return send(res, 401, { error: 'Unauthorized' });
     }
-    const { rows } = await pool.query(SQL, [claims.sid, Number(claims.sub)]);
+    // A named prepared statement, as the app's session check (parsed and planned once per connection).
+    const { rows } = await pool.query({ name: 'session_user', text: SQL, values: [claims.sid, Number(claims.sub)] });
     const u = rows[0];
     if (!u) return send(res, 401, { error: 'Unauthorized' });
     send(res, 200, {
@@ -51,6 +53,12 @@ const server = createServer(async (req, res) => {
       is_leap_month: u.is_leap_month,
       solar_birth_date: u.birth_date,
       interested_in: u.interested_in,
+      region: u.region,
+      preferred_regions: u.preferred_regions,
+      age_min: u.age_min,
+      age_max: u.age_max,
+      discoverable: u.discoverable,
+      show_activity: u.show_activity,
     });
   } catch {
     send(res, 500, { error: 'Internal server error' });

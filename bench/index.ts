@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts, whose run(args) prints its own numbers.
-const benches = ['http', 'cluster', 'saju', 'recommendations', 'chat', 'soak'] as const;
+const benches = ['http', 'cluster', 'saju', 'recommendations', 'chat', 'soak', 'push'] as const;
 type BenchName = (typeof benches)[number];
 
 // Each benchmark parses its own options (src/lib/cli.ts: unknown flags and bad numbers refused;

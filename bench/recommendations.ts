@@ -16,13 +16,13 @@ import { benchConfig, logVolume } from './lib/production.js';
 import { fmt, percentile } from './lib/stats.js';
 
 /**
- * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--birth-time-share 0.15] [--reuse]`
+ * `npm run bench -- recommendations [--users 1000000] [--callers 200] [--brute 40] [--concurrency 4] [--birth-time-share 0.15] [--reuse]`
  *
  * Seeds a fresh PostgreSQL database (bench_recs) with demo people in bulk, starts the real server
  * (pinned to CPU 0; this process on CPU 1) and times GET /api/matches/recommendations per caller,
  * one request at a time:
  *   1. first call ever: nothing cached, the caller's chart-key ranking is computed;
- *   2. repeat calls the same day (the stored set read back);
+ *   2. repeat calls the same day (the stored set read back), `concurrency` callers at a time;
  *   3. after a server restart and a simulated Korean midnight, the first call of the new day
  *      (rankings come from saju_key_rankings, the set is picked and stored anew);
  * and, in this process, the brute-force baseline for a subset of the same callers: fetch every
@@ -36,6 +36,7 @@ export async function run(args: string[]): Promise<void> {
         users: { type: 'integer', default: 1_000_000, min: 2, help: 'people in the database' },
         callers: { type: 'integer', default: 200, min: 1, help: 'callers measured' },
         brute: { type: 'integer', default: 40, min: 0, help: 'callers also measured by brute force (the baseline)' },
+        concurrency: { type: 'integer', default: 4, min: 1, help: 'repeat calls in flight at a time (first calls: one at a time)' },
         'birth-time-share': { type: 'number', default: 0.15, min: 0, max: 1, help: 'share of people with a birth time' },
         reuse: { type: 'boolean', help: 'measure again on the database a previous run seeded' },
         stripped: { type: 'boolean', help: 'for comparison only: LOG_LEVEL=warn and no Redis (not how it is deployed)' },
@@ -77,6 +78,7 @@ export async function run(args: string[]): Promise<void> {
     JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+    AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000',
     PORT: String(port),
     HOST: '127.0.0.1',
   };
@@ -89,19 +91,19 @@ export async function run(args: string[]): Promise<void> {
     const call = (id: number) => timedGet(port, tokens.get(id)!);
 
     for (const id of warmupIds) await call(id); // JIT and connection pool, not counted
-    const phase = async (calls: number[], fn: (id: number) => Promise<number>, pid = server.pid!) => {
+    const phase = async (calls: number[], fn: (id: number) => Promise<number>, pid = server.pid!, inFlight = 1) => {
       // Backends alive at the end, each counted from the start of the phase (or from its birth);
       // one that ended during the phase (an idle pool connection timing out) cannot be counted.
       const backends0 = new Map((await backendPids(url, dbName)).map((b) => [b, cpuMs(b)]));
       const server0 = pid === process.pid ? process.cpuUsage() : null;
       const app0 = cpuMs(pid);
-      const latencies = await measure(calls, fn);
+      const latencies = await measure(calls, fn, inFlight);
       const appMs = server0 ? (process.cpuUsage(server0).user + process.cpuUsage(server0).system) / 1000 : cpuMs(pid) - app0;
       const pgMs = (await backendPids(url, dbName)).reduce((sum, b) => sum + cpuMs(b) - (backends0.get(b) ?? 0), 0);
       return { latencies, appCpu: appMs / calls.length, pgCpu: pgMs / calls.length };
     };
     const cold = await phase(ids, call);
-    const repeat = await phase([...ids, ...ids, ...ids], call);
+    const repeat = await phase([...ids, ...ids, ...ids], call, server.pid!, o.concurrency);
 
     await stopProcess(server);
     // A Korean midnight passes: today's sets become yesterday's (entries follow by ON UPDATE CASCADE).
@@ -109,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
     server = await start();
     for (const id of warmupIds) await call(id);
     const firstOfDay = await phase(ids, call);
-    const repeatOfDay = await phase([...ids, ...ids], call);
+    const repeatOfDay = await phase([...ids, ...ids], call, server.pid!, o.concurrency);
     // The noise floor: the cheapest authenticated route, through the same client, server and pool.
     const me = await phase([...ids, ...ids], (id) => timedGet(port, tokens.get(id)!, '/api/users/me'));
     await bruteForceRecommendations(db, warmupIds[0]!); // opens the pool connection the phase will use
@@ -133,9 +135,9 @@ export async function run(args: string[]): Promise<void> {
     console.log('| case | calls | p50 | p95 | p99 | app CPU / call | PostgreSQL CPU / call |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     console.log(row('first call ever (chart-key ranking computed)', cold));
-    console.log(row('repeat calls, same day', repeat));
+    console.log(row(`repeat calls, same day (${o.concurrency} at a time)`, repeat));
     console.log(row('first call of a new day (after restart)', firstOfDay));
-    console.log(row('repeat calls, new day', repeatOfDay));
+    console.log(row(`repeat calls, new day (${o.concurrency} at a time)`, repeatOfDay));
     console.log(row('GET /api/users/me (noise floor, for comparison)', me));
     console.log(row('brute-force baseline (in this process, no HTTP)', brute));
     for (const [name, p] of [
@@ -198,8 +200,13 @@ async function counts(db: Db) {
   return row.rows[0]!;
 }
 
-async function measure(ids: number[], call: (id: number) => Promise<number>): Promise<number[]> {
+/** Latency of each call, `inFlight` callers at a time (each takes the next id when its call returns). */
+async function measure(ids: number[], call: (id: number) => Promise<number>, inFlight = 1): Promise<number[]> {
   const out: number[] = [];
-  for (const id of ids) out.push(await call(id));
+  let next = 0;
+  const caller = async () => {
+    while (next < ids.length) out.push(await call(ids[next++]!));
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, ids.length) }, caller));
   return out;
 }

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.js';
+import type { Config, TrustProxy } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // One access-log line per request instead of Fastify's two.
     logController: new AccessLog(),
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: requestId,
     requestIdHeader: false,
     return503OnClosing: true,
@@ -245,4 +245,15 @@ async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events:
   events.subscribe('matchAccepted', () => push.kick());
   fastify.addHook('onClose', async () => push.stop());
   return push;
+}
+
+/**
+ * TRUST_PROXY for Fastify (proxy-addr): a hop count trusts the nearest `hops` addresses, counted
+ * from the TCP peer, so `req.ip` is the entry the outermost trusted proxy appended — never one
+ * the client wrote, which sit further left.
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }

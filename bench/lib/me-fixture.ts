@@ -42,6 +42,7 @@ export function benchAppEnv(databaseUrl: string, config: Record<string, string>)
     JWT_SECRET: BENCH_SECRET,
     AUTH_RATE_LIMIT_PER_IP: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL: '100000',
+    AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '100000',
   };
 }
 

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 
 /**
  * Suspension and ban, said once. A user row's `suspended_until` (migration 0008) hides and locks
@@ -23,8 +23,17 @@ export function isActiveAccount(alias: string): RawBuilder<SqlBool> {
  * reading the candidate's user row (index-only scans of other indexes stay index-only).
  */
 export function notSuspended(alias: string): RawBuilder<SqlBool> {
+  return notSuspendedId(sql.ref<number>(`${alias}.id`));
+}
+
+/**
+ * The same condition for a user id that is not a users row at hand (a match's member columns):
+ * a probe of users_suspended_idx alone. Used by the chat append function, whose hot path must not
+ * read both members' user rows for every batch.
+ */
+export function notSuspendedId(userId: Expression<number | null>): RawBuilder<SqlBool> {
   return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM users s
-    WHERE s.id = ${sql.ref(`${alias}.id`)} AND s.suspended_until IS NOT NULL AND s.suspended_until > now())`;
+    WHERE s.id = ${userId} AND s.suspended_until IS NOT NULL AND s.suspended_until > now())`;
 }
 
 /** SQL expression: the user row's status now. */

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { conflict, forbidden, rateLimited, unauthorized } from '../lib/errors.js';
 import type { EventBus } from '../lib/events.js';
-import type { RateLimiter } from '../lib/rate-limit.js';
+import type { RateDecision, RateLimiter } from '../lib/rate-limit.js';
 import { koreanDate } from '../lib/time.js';
 import { ACCOUNT_SUSPENDED } from './account-status.js';
 import { findCredentialsByEmail, findPasswordHash, insertUser } from './accounts.repo.js';
@@ -37,21 +37,55 @@ export class AuthService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Per IP and per email: guessing passwords or mass-creating accounts is slowed on both axes. */
-  async throttle(action: 'login' | 'register', ip: string, email: string): Promise<void> {
+  /** Per IP and per email: mass-creating accounts is slowed on both axes. */
+  private async throttleRegister(ip: string, email: string): Promise<void> {
     const { perIp, perEmail, windowSeconds } = this.config.authRateLimit;
-    const [byIp, byEmail] = await Promise.all([
-      this.limiter.hit(`${action}:ip:${ip}`, perIp, windowSeconds),
-      this.limiter.hit(`${action}:email:${normaliseEmail(email)}`, perEmail, windowSeconds),
+    refuseIfAny(
+      await Promise.all([
+        this.limiter.hit(`register:ip:${ip}`, perIp, windowSeconds),
+        this.limiter.hit(`register:email:${normaliseEmail(email)}`, perEmail, windowSeconds),
+      ]),
+    );
+  }
+
+  /**
+   * Checks a password under the login limits: every attempt counts per address; per email (from
+   * every address) and per (email, address) only the failures count. The attempt is counted up
+   * front — one atomic hit per counter, refused once its window's limit is reached — and handed
+   * back when the password is right, or when another counter refused it (never checked). So of N
+   * parallel guesses exactly the limit's worth are checked, and one person logging in on many
+   * devices is never locked out by their own successes. While a counter refuses, the correct
+   * password is refused too: otherwise the one answer that is not 429 would be the password.
+   */
+  private async checkPasswordLimited<T>(ip: string, email: string, check: () => Promise<T | null>): Promise<T | null> {
+    const { perIp, perEmail, perEmailAddress, windowSeconds } = this.config.authRateLimit;
+    const normalised = normaliseEmail(email);
+    const failureKeys = [`login:email:${normalised}`, `login:email-ip:${normalised}|${ip}`];
+    const [byIp, byEmail, byEmailAddress] = await Promise.all([
+      this.limiter.hit(`login:ip:${ip}`, perIp, windowSeconds),
+      this.limiter.hit(failureKeys[0]!, perEmail, windowSeconds),
+      this.limiter.hit(failureKeys[1]!, perEmailAddress, windowSeconds),
     ]);
-    const refused = [byIp, byEmail].filter((d) => !d.allowed);
-    if (refused.length > 0) {
-      throw rateLimited(Math.max(...refused.map((d) => d.retryAfterSeconds)), 'Too many attempts, please try again later');
+    const decisions = [byIp, byEmail, byEmailAddress];
+    const refund = () => Promise.all(failureKeys.filter((_, i) => [byEmail, byEmailAddress][i]!.allowed).map((k) => this.limiter.release(k)));
+    if (decisions.some((d) => !d.allowed)) {
+      await refund();
+      refuseIfAny(decisions);
     }
+    let result: T | null;
+    try {
+      result = await check();
+    } catch (error) {
+      // Not an answer about the password (the database failed): it is no failure to count.
+      await refund();
+      throw error;
+    }
+    if (result !== null) await refund();
+    return result;
   }
 
   async register(input: RegisterInput, client: ClientInfo) {
-    await this.throttle('register', client.ip, input.email);
+    await this.throttleRegister(client.ip, input.email);
     const valid = validateRegistration(input, koreanDate(this.now()), this.config.minAgeYears);
     if (await findCredentialsByEmail(this.db, valid.email)) throw conflict('Email already registered');
     const passwordHash = await hashPassword(valid.password);
@@ -79,13 +113,15 @@ export class AuthService {
   }
 
   async login(email: string, password: string, client: ClientInfo) {
-    await this.throttle('login', client.ip, email);
-    const user = await findCredentialsByEmail(this.db, normaliseEmail(email));
-    if (!user) {
-      await burnPasswordCheck(password);
-      throw unauthorized(INVALID_LOGIN);
-    }
-    if (!(await verifyPassword(user.password_hash, password))) throw unauthorized(INVALID_LOGIN);
+    const user = await this.checkPasswordLimited(client.ip, email, async () => {
+      const found = await findCredentialsByEmail(this.db, normaliseEmail(email));
+      if (!found) {
+        await burnPasswordCheck(password);
+        return null;
+      }
+      return (await verifyPassword(found.password_hash, password)) ? found : null;
+    });
+    if (!user) throw unauthorized(INVALID_LOGIN);
     const refreshToken = this.refresh.generate();
     const sessionId = await this.db.transaction().execute(async (trx) => {
       const account = await repo.lockAccountForLogin(trx, user.id);
@@ -160,9 +196,11 @@ export class AuthService {
    * than the login form.
    */
   async reauthenticate(userId: number, email: string, password: string, ip: string): Promise<void> {
-    await this.throttle('login', ip, email);
-    const hash = await findPasswordHash(this.db, userId);
-    if (!hash || !(await verifyPassword(hash, password))) throw unauthorized('Invalid password');
+    const verified = await this.checkPasswordLimited(ip, email, async () => {
+      const hash = await findPasswordHash(this.db, userId);
+      return hash && (await verifyPassword(hash, password)) ? true : null;
+    });
+    if (!verified) throw unauthorized('Invalid password');
   }
 
   private pair(userId: number, sessionId: number, refreshToken: string): TokenPair {
@@ -172,6 +210,14 @@ export class AuthService {
       token_type: 'Bearer',
       expires_in: this.access.lifetimeSeconds,
     };
+  }
+}
+
+/** 429 with the longest Retry-After of the counters that refused, if any did. */
+function refuseIfAny(decisions: readonly RateDecision[]): void {
+  const refused = decisions.filter((d) => !d.allowed);
+  if (refused.length > 0) {
+    throw rateLimited(Math.max(...refused.map((d) => d.retryAfterSeconds)), 'Too many attempts, please try again later');
   }
 }
 

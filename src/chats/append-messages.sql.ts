@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { notSuspendedId } from '../auth/account-status.js';
 import { sqlText } from '../db/sql-text.js';
 import { blockedEitherWay } from '../safety/blocks.repo.js';
 
@@ -6,16 +7,21 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * `chat_append_messages`: the SQL that stores a batch of chat messages, called by appendMessages
  * (messages.repo.ts) for each group commit of the message writer. It enforces, under the chats'
  * row locks: a message is stored only in a matched chat, only from one of its two members, never
- * while either has blocked the other, at most once per (chat, sender, client_msg_id), and linked to
- * its chat's previous message. Migration 0009 (re)creates the function from this text; a change
- * here needs a new migration that runs it again (0012 is the latest) (test/db/feature-sql.test.ts checks that the
- * migrated database runs exactly this text).
+ * while either has blocked the other, never while either member is suspended or banned (the chat
+ * has vanished from the partner's list: to the sender it is not found, as in the contract's
+ * Moderation section), at most once per (chat, sender, client_msg_id), and linked to its chat's
+ * previous message. Migrations 0009, 0012 and 0013 (re)create the function from this text; a change here
+ * needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
+ * database runs exactly this text).
  *
  * Why a function: one statement per batch instead of BEGIN/lock/insert/COMMIT halves the flush
  * time, and a PL/pgSQL statement takes a fresh snapshot, which the predecessor lookup needs.
  *
- * 1. Locks the batch's chats (FOR NO KEY UPDATE, in id order so that writers on other processes
- *    cannot deadlock) and reads each chat's members and whether a block stands between them.
+ * 1. Locks the batch's chats whose members are both active (FOR NO KEY UPDATE, in id order so that
+ *    writers on other processes cannot deadlock) and reads each chat's members and whether a block
+ *    stands between them. A chat with a suspended or banned member is left out, so its drafts come
+ *    back as "not found" (the account check probes the small partial index users_suspended_idx,
+ *    not the users rows: the append stays one cheap statement).
  *    Writers of one chat thus draw ids and commit one after another: within a chat, id order is
  *    commit order.
  * 2. Reads each chat's newest message — after the lock, so it is exactly the predecessor of this
@@ -24,10 +30,24 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
  * 4. Writes a `new_message` row into the push outbox for each stored message whose recipient has a
  *    push device, in the same statement and so the same transaction as the message (migration
- *    0012; src/notifications/outbox.repo.ts says what happens to it). Whether the recipient is
+ *    0013; src/notifications/outbox.repo.ts says what happens to it). Whether the recipient is
  *    connected is decided when the push is sent, not here.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
  */
+/** Neither member of the chat is suspended or banned now (added by migration 0012). */
+export const MEMBERS_ACTIVE = `      AND ${sqlText(notSuspendedId(sql.ref<number>('m.requester_id')))}
+      AND ${sqlText(notSuspendedId(sql.ref<number>('m.receiver_id')))}`;
+
+/** The outbox rows of stored messages (step 4; added by migration 0013). */
+export const PUSH_OUTBOX_CTE = `, pushes AS (
+      INSERT INTO push_outbox (user_id, kind, about_user_id, chat_id, message_id)
+      SELECT r.recipient, 'new_message', ins.sender_id, ins.chat_id, ins.id
+      FROM ins
+      JOIN unnest(v_ids, v_req, v_rec) AS o(id, req, rec) ON o.id = ins.chat_id
+      CROSS JOIN LATERAL (SELECT CASE WHEN ins.sender_id = o.req THEN o.rec ELSE o.req END AS recipient) r
+      WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.recipient)
+    )`;
+
 export const APPEND_MESSAGES_FUNCTION = `
 CREATE OR REPLACE FUNCTION chat_append_messages(p_chat int[], p_sender int[], p_content text[], p_client text[])
 RETURNS TABLE (row_kind text, id int, chat_id int, sender_id int, content text, sent_at timestamptz,
@@ -46,6 +66,7 @@ BEGIN
     FROM chats c JOIN matches m ON m.id = c.match_id
     WHERE c.id = ANY(p_chat) AND m.status = 'matched'
       AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL
+${MEMBERS_ACTIVE}
     ORDER BY c.id
     FOR NO KEY UPDATE OF c
   ) x;
@@ -69,14 +90,7 @@ BEGIN
       ORDER BY t.ord
       ON CONFLICT ON CONSTRAINT messages_client_msg_id_key DO NOTHING
       RETURNING mi.id, mi.chat_id, mi.sender_id, mi.content, mi.sent_at, mi.client_msg_id
-    ), pushes AS (
-      INSERT INTO push_outbox (user_id, kind, about_user_id, chat_id, message_id)
-      SELECT r.recipient, 'new_message', ins.sender_id, ins.chat_id, ins.id
-      FROM ins
-      JOIN unnest(v_ids, v_req, v_rec) AS o(id, req, rec) ON o.id = ins.chat_id
-      CROSS JOIN LATERAL (SELECT CASE WHEN ins.sender_id = o.req THEN o.rec ELSE o.req END AS recipient) r
-      WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.recipient)
-    )
+    )${PUSH_OUTBOX_CTE}
     SELECT 'new'::text, ins.id, ins.chat_id, ins.sender_id, ins.content, ins.sent_at, ins.client_msg_id::text,
            prev.id, prev.sent_at, NULL::int, NULL::int, NULL::boolean
     FROM ins LEFT JOIN prev ON prev.chat_id = ins.chat_id

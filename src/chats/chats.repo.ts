@@ -10,26 +10,35 @@ type Executor = Db | Transaction<Database>;
 export interface ChatAccess {
   chatId: number;
   partnerId: number;
+  /** Either member has blocked the other: the chat is hidden and sending is refused (403). */
   blocked: boolean;
+  /** The partner is neither suspended nor banned. Otherwise the chat has vanished from the
+   * caller's list and every chat route, sending included, answers 404 as for an unknown chat. */
+  partnerActive: boolean;
 }
 
 /**
  * The caller's view of a chat: only a member of a matched chat gets one (everyone else: not
- * found). `blocked` is true when either member has blocked the other, or the partner is suspended
- * or banned: the chat is closed (and hidden) as long as that lasts.
+ * found), with whether a block stands between the two and whether the partner's account is active.
  */
 export async function findChatAccess(db: Executor, chatId: number, userId: number): Promise<ChatAccess | undefined> {
-  const result = await sql<{ partner_id: number; blocked: boolean }>`
-    SELECT CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END AS partner_id,
-      ${blockedEitherWay(sql.ref<number>('m.requester_id'), sql.ref<number>('m.receiver_id'))}
-        OR NOT ${isActiveAccount('p')} AS blocked
-    FROM chats c JOIN matches m ON m.id = c.match_id
-    JOIN users p ON p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END
-    WHERE c.id = ${chatId} AND m.status = 'matched'
-      AND (m.requester_id = ${userId} OR m.receiver_id = ${userId})
-      AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL`.execute(db);
-  const row = result.rows[0];
-  return row ? { chatId, partnerId: row.partner_id, blocked: row.blocked } : undefined;
+  const partner = sql<number>`CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END`;
+  const row = await db
+    .selectFrom('chats as c')
+    .innerJoin('matches as m', 'm.id', 'c.match_id')
+    .innerJoin('users as p', (join) => join.on('p.id', '=', partner))
+    .select([
+      'p.id as partner_id',
+      blockedEitherWay(sql.ref<number>('m.requester_id'), sql.ref<number>('m.receiver_id')).as('blocked'),
+      isActiveAccount('p').$castTo<boolean>().as('partner_active'),
+    ])
+    .where('c.id', '=', chatId)
+    .where('m.status', '=', 'matched')
+    .where((eb) => eb.or([eb('m.requester_id', '=', userId), eb('m.receiver_id', '=', userId)]))
+    .where('m.requester_id', 'is not', null)
+    .where('m.receiver_id', 'is not', null)
+    .executeTakeFirst();
+  return row ? { chatId, partnerId: row.partner_id, blocked: row.blocked, partnerActive: row.partner_active } : undefined;
 }
 
 export interface ChatListRow {

@@ -72,7 +72,8 @@ export class ChatsService {
     return (await listMessages(this.db, chatId, query)).map(presentHistoryMessage);
   }
 
-  /** Stores a message (membership and blocks are checked under the chat's lock by the writer). */
+  /** Stores a message (membership, blocks and both members' account status are checked under the
+   * chat's lock by the writer: a chat whose partner is suspended or banned is not found). */
   async send(userId: number, input: SendInput, transport: Transport): Promise<StoredMessage> {
     const content = messageContent(input.content);
     if (this.sendLimit) {
@@ -115,7 +116,7 @@ export class ChatsService {
   /** The partner to show a typing indicator to (not stored). */
   async typingPartner(userId: number, chatId: number): Promise<number> {
     const access = await findChatAccess(this.db, chatId, userId);
-    if (!access) throw notFound(CHAT_NOT_FOUND);
+    if (!access || !access.partnerActive) throw notFound(CHAT_NOT_FOUND);
     if (access.blocked) throw forbidden(BLOCKED);
     return access.partnerId;
   }
@@ -131,10 +132,11 @@ export class ChatsService {
     return this.writer.drain();
   }
 
-  /** A chat with a block between its members has disappeared for both. */
+  /** A chat with a block between its members has disappeared for both; one whose partner is
+   * suspended or banned has disappeared for the caller. */
   private async requireVisible(chatId: number, userId: number): Promise<ChatAccess> {
     const access = await findChatAccess(this.db, chatId, userId);
-    if (!access || access.blocked) throw notFound(CHAT_NOT_FOUND);
+    if (!access || access.blocked || !access.partnerActive) throw notFound(CHAT_NOT_FOUND);
     return access;
   }
 }

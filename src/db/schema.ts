@@ -203,7 +203,7 @@ export interface DevicesTable {
 
 export type PushKindColumn = 'match_requested' | 'match_accepted' | 'new_message' | 'daily_picks';
 
-/** A notification waiting to be queued for its user's devices (0012-push-outbox). */
+/** A notification waiting to be queued for its user's devices (0013-push-outbox). */
 export interface PushOutboxTable {
   id: Generated<number>;
   user_id: number;
@@ -216,7 +216,7 @@ export interface PushOutboxTable {
   created_at: Timestamp;
 }
 
-/** A (notification, device) pair already delivered (0012-push-outbox). */
+/** A (notification, device) pair already delivered (0013-push-outbox). */
 export interface PushDeliveriesTable {
   outbox_id: number;
   device_id: number;

@@ -1,46 +1,96 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 
-/** Lines are written in batches of about this many bytes (≈ 15 access-log lines)… */
-const BATCH_BYTES = 4096;
+/** Lines are written in batches of about this many characters (≈ 115 access-log lines)… */
+const BATCH_CHARS = 32_768;
 /** …or after at most this long, whichever comes first. */
 const FLUSH_EVERY_MS = 250;
 
+/** What createLogger writes to: pino's destination (tests pass their own). */
+export interface LineSink {
+  write(chunk: string): unknown;
+  /** Writes what it holds; `done` once that is written (pino's logger.flush). */
+  flush(done?: (err?: Error) => void): void;
+  flushSync(): void;
+}
+
+/**
+ * Collects pino's lines and hands them to the destination as one string per batch: BATCH_CHARS
+ * characters, or whatever arrived within FLUSH_EVERY_MS of the first line waiting (a timer that
+ * runs only while something waits). Per line it costs an array push; sonic-boom, given a line at a
+ * time, would append it to its buffer string and measure that buffer's byte length again for
+ * every line (a flatten and a scan of up to the batch size per line), and write(2) per 4 KB.
+ */
+export class LineBatcher {
+  private lines: string[] = [];
+  private chars = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly batchChars = BATCH_CHARS,
+    private readonly flushEveryMs = FLUSH_EVERY_MS,
+  ) {}
+
+  write(line: string): boolean {
+    this.lines.push(line);
+    this.chars += line.length;
+    if (this.chars >= this.batchChars) this.flush();
+    else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.flushEveryMs);
+      this.timer.unref();
+    }
+    return true;
+  }
+
+  /**
+   * Hands everything collected to the destination, which writes it asynchronously; with `done`
+   * (pino's logger.flush), also asks the destination to write out and waits for that.
+   */
+  flush(done?: (err?: Error) => void): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.lines.length > 0) {
+      const chunk = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
+      this.lines = [];
+      this.chars = 0;
+      this.sink.write(chunk);
+    }
+    if (done) this.sink.flush(done);
+  }
+
+  /** Everything collected and everything the destination still holds, written before returning. */
+  flushSync(): void {
+    this.flush();
+    this.sink.flushSync();
+  }
+}
+
 /**
  * The process's logger: pino writing JSON lines to stdout through an asynchronous destination
- * (sonic-boom). Lines are appended to a buffer that goes out in one write(2), off the event loop,
- * once it holds BATCH_BYTES or FLUSH_EVERY_MS have passed: under load one system call carries a
- * dozen lines or more, instead of one blocking write per line (measured: those writes were ≈ 10 %
- * of the server's CPU at a few thousand requests per second; one asynchronous write per line cost
- * as much again in thread hand-offs — BENCHMARKS.md). What is still buffered when the process
- * exits (shutdown, a fatal error, an uncaught exception) is written synchronously on the way out.
+ * (sonic-boom), fed in batches by a LineBatcher: under load one write(2), off the event loop,
+ * carries a hundred lines or more, instead of one blocking write per line (measured: those writes
+ * were ≈ 10 % of the server's CPU at a few thousand requests per second; one asynchronous write per
+ * line cost as much again in thread hand-offs; 4 KB batches through sonic-boom's own buffer still
+ * ≈ 5 % — BENCHMARKS.md). A line waits at most FLUSH_EVERY_MS. What is still buffered when the
+ * process exits (shutdown, a fatal error, an uncaught exception) is written synchronously on the way out.
  */
-export function createLogger(level: string): Logger {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES });
-  // The time limit: sonic-boom's own periodicFlush writes even when nothing is buffered (an
-  // empty write(2), handed to a worker thread, every period); this one flushes only in the two
-  // periods after a line was logged (the second for what waited behind a write still in flight).
-  let quietTicks = 2;
-  const write = destination.write.bind(destination);
-  destination.write = (data: string) => {
-    quietTicks = 0;
-    return write(data);
-  };
-  const flusher = setInterval(() => {
-    if (quietTicks >= 2) return;
-    quietTicks += 1;
-    destination.flush();
-  }, FLUSH_EVERY_MS);
-  flusher.unref();
+export function createLogger(level: string, sink?: LineSink): Logger {
+  const destination = sink ?? pino.destination({ dest: 1, sync: false });
+  const batcher = new LineBatcher(destination);
   process.once('exit', () => {
-    clearInterval(flusher);
     try {
-      destination.flushSync();
+      batcher.flushSync();
     } catch {
       // stdout already closed: nothing left to write to
     }
   });
-  return pino({ level }, destination);
+  return pino({ level }, batcher);
 }
 
 /**

@@ -10,9 +10,16 @@ export interface RateDecision {
 /**
  * Fixed-window counters. One interface, two stores: in memory for a lone process, Redis when
  * REDIS_URL is set so that a limit holds across every API process.
+ *
+ * `hit` is one atomic step: it counts the hit and allows it, or — the window's limit reached —
+ * refuses it and counts nothing. `release` hands back one allowed hit of the current window (a
+ * login attempt that turned out to be correct: only failures count). Counting first and refunding
+ * afterwards is what keeps parallel attempts exact; checking the count first and counting after
+ * the outcome lets every attempt in flight pass the check.
  */
 export interface RateLimiter {
   hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
+  release(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,8 +40,14 @@ export class MemoryRateLimiter implements RateLimiter {
       window = { count: 0, resetAt: now + windowSeconds * 1000 };
       this.windows.set(key, window);
     }
+    if (window.count >= limit) return decision(limit + 1, limit, window.resetAt - now);
     window.count += 1;
     return decision(window.count, limit, window.resetAt - now);
+  }
+
+  async release(key: string): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.resetAt > this.now() && window.count > 0) window.count -= 1;
   }
 
   private sweep(): void {
@@ -73,30 +86,54 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   private async redisHit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    const redisKey = this.prefix + key;
-    // INCR and the expiry in one round trip; NX keeps the window's first expiry.
-    const exec = this.redis
-      .multi()
-      .incr(redisKey)
-      .pexpire(redisKey, windowSeconds * 1000, 'NX')
-      .pttl(redisKey)
-      .exec();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('rate limiter: Redis timed out')), this.timeoutMs);
-    });
-    exec.catch(() => {}); // may settle after the timeout
-    const result = await Promise.race([exec, timeout]).finally(() => clearTimeout(timer));
-    const failed = !result || result.some(([error]) => error);
-    if (failed) throw new Error('rate limiter: Redis transaction failed');
-    const count = Number(result[0]?.[1]);
-    const ttl = Number(result[2]?.[1]);
-    return decision(count, limit, ttl > 0 ? ttl : windowSeconds * 1000);
+    const [count, ttl] = await withTimeout(
+      this.redis.eval(HIT, 1, this.prefix + key, limit, windowSeconds * 1000) as Promise<[number, number]>,
+      this.timeoutMs,
+    );
+    return decision(Number(count), limit, Number(ttl) > 0 ? Number(ttl) : windowSeconds * 1000);
+  }
+
+  async release(key: string): Promise<void> {
+    try {
+      await withTimeout(this.redis.eval(RELEASE, 1, this.prefix + key) as Promise<number>, this.timeoutMs);
+    } catch {
+      await this.fallback.release(key);
+    }
   }
 
   async close(): Promise<void> {
     await this.fallback.close();
   }
+}
+
+/** Counts a hit unless the window's limit (ARGV[1]) is reached; a refused hit counts nothing, so
+ * that a release can hand back exactly the hits that were allowed. Starts the window's expiry
+ * (ARGV[2] ms) with its first hit, and gives one to a key left without. Returns the count the hit
+ * would have made (limit + 1 when refused) and the window's ms left. */
+const HIT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local limit = tonumber(ARGV[1])
+if n < limit then n = redis.call('INCR', KEYS[1]) else n = limit + 1 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 and n <= limit then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return {n, ttl}`;
+
+/** Hands back one hit of a window still running; never below zero, never revives an ended window. */
+const RELEASE = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('rate limiter: Redis timed out')), timeoutMs);
+  });
+  work.catch(() => {}); // may settle after the timeout
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function decision(count: number, limit: number, msLeft: number): RateDecision {
@@ -117,6 +154,8 @@ interface Lease {
   exhausted: boolean;
   /** The window's count in Redis after this process's last reservation. */
   counted: number;
+  /** Hits this process allowed from its leases in this window and not released: what it may hand back. */
+  spent: number;
   /** A reservation under way; later hits for the key wait for it instead of starting another. */
   pending: Promise<void> | null;
 }
@@ -188,10 +227,11 @@ export class LeasedRateLimiter implements RateLimiter {
       }
       if (lease && lease.tokens > 0) {
         lease.tokens -= 1;
+        lease.spent += 1;
         return decision(lease.counted - lease.tokens, limit, lease.endsAt - now);
       }
       if (lease?.exhausted) return decision(limit + 1, limit, lease.endsAt - now);
-      const current = lease ?? { tokens: 0, endsAt: now + windowSeconds * 1000, exhausted: false, counted: 0, pending: null };
+      const current = lease ?? { tokens: 0, endsAt: now + windowSeconds * 1000, exhausted: false, counted: 0, spent: 0, pending: null };
       this.leases.set(key, current);
       current.pending = this.reserve(key, current, limit, windowSeconds).finally(() => {
         current.pending = null;
@@ -202,24 +242,31 @@ export class LeasedRateLimiter implements RateLimiter {
 
   private async reserve(key: string, lease: Lease, limit: number, windowSeconds: number): Promise<void> {
     const size = LeasedRateLimiter.leaseSize(limit);
-    const [count, ttl] = await this.withTimeout(
+    const [count, ttl] = await withTimeout(
       this.redis.eval(RESERVE, 1, this.prefix + key, size, windowSeconds * 1000) as Promise<[number, number]>,
+      this.timeoutMs,
     );
     const before = Number(count) - size;
     const granted = Math.max(0, Math.min(size, limit - before));
-    lease.tokens = granted;
+    lease.tokens += granted; // += : a hit released while this reservation was under way is kept
     lease.counted = Math.min(Number(count), limit);
     lease.endsAt = this.now() + Math.max(1, Number(ttl));
     lease.exhausted = granted < size;
   }
 
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('rate limiter: Redis timed out')), this.timeoutMs);
-    });
-    work.catch(() => {}); // may settle after the timeout
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  /**
+   * An allowed hit goes back to this process's lease: it is still counted in Redis, so handing it
+   * out again can never take the window past its limit. A hit that the fallback allowed (Redis
+   * was down, so no lease) goes back to the fallback.
+   */
+  async release(key: string): Promise<void> {
+    const lease = this.leases.get(key);
+    if (lease && lease.endsAt > this.now() && lease.spent > 0) {
+      lease.spent -= 1;
+      lease.tokens += 1;
+      return;
+    }
+    await this.fallback.release(key);
   }
 
   private sweep(): void {

@@ -56,12 +56,14 @@ export class KeyRankings {
 
   /**
    * Every key of the universe, ranked: for the rare caller whom the kept part leaves short (very
-   * selective interests). The stored ranking is deepened fourfold, so that next time it suffices.
+   * selective interests). The stored ranking is deepened fourfold (from `ranDry`, the ranking that
+   * left the caller short, when given: after a restart the cache is empty, and deepening from the
+   * default depth again would store the same too-short ranking every day), so that next time it suffices.
    */
-  async full(key: number): Promise<KeyRanking> {
+  async full(key: number, ranDry?: KeyRanking): Promise<KeyRanking> {
     await this.universe.sync();
     const full = await KeyRanking.compute(key, this.universe.all(), this.universe.seq, Number.POSITIVE_INFINITY);
-    const current = this.cache.get(key)?.length ?? this.keep;
+    const current = Math.max(ranDry?.length ?? 0, this.cache.get(key)?.length ?? this.keep);
     const deeper = full.truncated(Math.max(this.keep, current * 4));
     await this.save(deeper);
     this.remember(key, deeper);

@@ -32,6 +32,8 @@ export class RecommendationsService {
     private readonly now: () => Date,
     /** Pool sizes by gender, region and birth year; without it every seeker with narrow preferences probes. */
     private readonly census?: PoolCensus,
+    /** Pools up to this many people are ranked for the seeker alone (tests lower it). */
+    private readonly poolCap = POOL_CAP,
   ) {}
 
   async today(caller: ProfileRow, limit: number) {
@@ -51,7 +53,7 @@ export class RecommendationsService {
 
   private async pick(caller: ProfileRow, date: string): Promise<DailyEntry[]> {
     // Independent look-ups: run them side by side (separate pool connections on PostgreSQL).
-    const [shown, ranking] = await Promise.all([
+    const [shown, { ranking, probed }] = await Promise.all([
       shownOn(this.db, caller.id, koreanDateMinus(date, ROTATION_DAYS), koreanDateMinus(date, 1)),
       this.rankingFor(caller, date),
     ]);
@@ -64,7 +66,17 @@ export class RecommendationsService {
       eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, date, keys),
     };
     const best = await pickDailySet(ranking, options);
-    return best ?? (await pickDailySet(await this.rankings.full(caller.saju_key), options)) ?? [];
+    if (best) return best;
+    // The shared ranking ran dry: fewer people fit both ways than the census (an upper bound: it
+    // counts genders, regions and birth years, not what the others accept) suggested. Their pool
+    // is then usually small, and ranking it costs a few ms where scoring the whole universe costs
+    // ~100 ms; the result is the same (keys outside the pool bring nobody).
+    if (!probed) {
+      const pool = await this.poolRanking(caller, date);
+      const fromPool = pool && (await pickDailySet(pool, options));
+      if (fromPool) return fromPool;
+    }
+    return (await pickDailySet(await this.rankings.full(caller.saju_key, ranking), options)) ?? [];
   }
 
   /**
@@ -75,13 +87,20 @@ export class RecommendationsService {
    * else walks their chart key's shared ranking of the best keys, which at their pool's density
    * brings 50 people within its first few hundred keys.
    */
-  private async rankingFor(caller: ProfileRow, date: string): Promise<KeyRanking> {
-    const estimate = this.census?.estimate(caller, date, POOL_CAP) ?? null;
-    if (estimate === null ? mayHaveSmallPool(caller) : estimate <= POOL_CAP) {
-      const keys = await poolKeys(this.db, caller, date, POOL_CAP);
-      if (keys) return KeyRanking.compute(caller.saju_key, keys, 0, Number.POSITIVE_INFINITY);
+  private async rankingFor(caller: ProfileRow, date: string): Promise<{ ranking: KeyRanking; probed: boolean }> {
+    const estimate = this.census?.estimate(caller, date, this.poolCap) ?? null;
+    if (estimate === null ? mayHaveSmallPool(caller) : estimate <= this.poolCap) {
+      const pool = await this.poolRanking(caller, date);
+      if (pool) return { ranking: pool, probed: true };
+      return { ranking: await this.rankings.forKey(caller.saju_key), probed: true };
     }
-    return this.rankings.forKey(caller.saju_key);
+    return { ranking: await this.rankings.forKey(caller.saju_key), probed: false };
+  }
+
+  /** The complete ranking of the keys of everyone who fits the caller both ways, or null when they are more than poolCap. */
+  private async poolRanking(caller: ProfileRow, date: string): Promise<KeyRanking | null> {
+    const keys = await poolKeys(this.db, caller, date, this.poolCap);
+    return keys ? KeyRanking.compute(caller.saju_key, keys, 0, Number.POSITIVE_INFINITY) : null;
   }
 }
 

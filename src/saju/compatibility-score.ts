@@ -69,8 +69,10 @@ for (let y = 0; y < ELEMENT_COUNT; y++) {
 
 // A direct-mapped memo of per-key features: fixed memory, no eviction bookkeeping, and the answer
 // never depends on what is cached (a miss recomputes the same features from the key). One extra
-// slot past the table holds the first key of a pair whose two keys share a slot.
-const CACHE_BITS = 16;
+// slot past the table holds the first key of a pair whose two keys share a slot. 2^17 slots
+// (6.5 MB): a million people have ≈ 107k chart keys, and with 2^16 slots a full-universe ranking
+// (the fallback for a selective seeker) missed on most keys of every scan.
+const CACHE_BITS = 17;
 const SLOTS = 1 << CACHE_BITS;
 const COLLISION_SLOT = SLOTS;
 const STRIDE = 12;

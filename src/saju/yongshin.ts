@@ -31,22 +31,27 @@ export function weightedElements(pillars: ChartPillars): number[] {
 }
 
 export function dayMasterBalance(pillars: ChartPillars): DayMasterBalance {
+  // No inner closures: this runs for every chart key a full ranking scores (a helper arrow defined
+  // per call showed up in ranking profiles).
   const w = weightedElements(pillars);
   const self = stemOf(pillars.day).elementIndex;
-  const weight = (element: number): number => w[element] ?? 0;
   const resource = generatorOf(self); // 인성
   const output = generatedBy(self); // 식상
   const wealth = controlledBy(self); // 재성
   const officer = controllerOf(self); // 관성
-  const total = w.reduce((sum, x) => sum + x, 0);
+  let total = 0;
+  for (const x of w) total += x;
+  const wSelf = w[self] ?? 0;
+  const wResource = w[resource] ?? 0;
   // The day master is counted with its own element; with 7 or 9 weighted characters a strict
   // majority never ties.
-  const strong = 2 * (weight(self) + weight(resource)) > total;
+  const strong = 2 * (wSelf + wResource) > total;
   if (strong) {
     // Own-element weight without the day master itself, to see where the strength comes from.
-    const peers = weight(self) - 1;
-    return { strong, yongshin: weight(resource) > peers ? wealth : officer };
+    const peers = wSelf - 1;
+    return { strong, yongshin: wResource > peers ? wealth : officer };
   }
-  const wealthDrainsMost = weight(wealth) > weight(output) && weight(wealth) > weight(officer);
+  const wWealth = w[wealth] ?? 0;
+  const wealthDrainsMost = wWealth > (w[output] ?? 0) && wWealth > (w[officer] ?? 0);
   return { strong, yongshin: wealthDrainsMost ? self : resource };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { APPEND_MESSAGES_FUNCTION } from '../../src/chats/append-messages.sql.js';
+import { sql, type Kysely } from 'kysely';
+import { APPEND_MESSAGES_FUNCTION, MEMBERS_ACTIVE } from '../../src/chats/append-messages.sql.js';
+import * as m0012 from '../../src/db/migrations/0012-chat-append-account-status.js';
 import { sqlText } from '../../src/db/sql-text.js';
 import { isMatchOfPair } from '../../src/db/user-pair.js';
 import { DEVICES_FOLLOW_SESSION_FUNCTION } from '../../src/notifications/devices.sql.js';
@@ -47,6 +48,18 @@ describe('feature SQL files', () => {
       assert.equal(rows[0]!.prosrc, body(definition));
     });
   }
+
+  it("migration 0012's down goes back to the blocks-only append and its up returns to the file's text", async () => {
+    const source = async () =>
+      (await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = 'chat_append_messages'`.execute(database.db)).rows[0]!.prosrc;
+    assert.ok((await source()).includes('s.suspended_until > now()'));
+    await m0012.down(database.db as unknown as Kysely<unknown>);
+    const down = await source();
+    assert.equal(down, body(APPEND_MESSAGES_FUNCTION)!.replace(`\n${MEMBERS_ACTIVE}`, ''));
+    assert.ok(!down.includes('suspended_until'));
+    await m0012.up(database.db as unknown as Kysely<unknown>);
+    assert.equal(await source(), body(APPEND_MESSAGES_FUNCTION));
+  });
 
   it('stored SQL is written without parameters', () => {
     assert.equal(sqlText(sql`x = ${sql.raw('p_user')}`), 'x = p_user');

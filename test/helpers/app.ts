@@ -39,6 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT_PER_IP: '1000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000',
+    AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000',
     ...TEST_VAPID,
     ...env,
   });

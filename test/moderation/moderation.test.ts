@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { insertBlock, insertChat } from '../helpers/chat-factory.js';
 import { client, type Client } from '../helpers/client.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
-import { closeSockets, connect, disconnected } from '../helpers/socket.js';
+import { closeSockets, connect, disconnected, request } from '../helpers/socket.js';
 import { man, woman } from '../matches/helpers.js';
 
 let t: TestApp;
@@ -268,6 +268,46 @@ describe('POST /api/admin/reports/{report_id}/resolve', () => {
       [chatId],
     );
   });
+
+  for (const [action, body] of [
+    ['suspended', { action: 'suspend', days: 7 }],
+    ['banned', { action: 'ban' }],
+  ] as const) {
+    it(`refuses a message to a ${action} partner over REST and Socket.IO as for a vanished chat (404 Chat not found), storing nothing`, async () => {
+      const a = await man(api);
+      const b = await woman(api);
+      const { chatId } = await insertChat(db(), a.id, b.id);
+      const aSocket = await connect(t.baseUrl, a.accessToken);
+      const before = await api.post(`/api/chats/${chatId}/messages`, { token: a.accessToken, body: { content: '안녕하세요' } });
+      assert.equal(before.status, 201, before.text);
+
+      assert.equal((await resolve(await report(a, b), body)).status, 200);
+      const rest = await api.post(`/api/chats/${chatId}/messages`, { token: a.accessToken, body: { content: '거기 있어요?', client_msg_id: 'after-1' } });
+      assert.deepEqual([rest.status, rest.body], [404, { error: 'Chat not found' }]);
+      assert.deepEqual(await request(aSocket, 'sendMessage', { chat_id: chatId, content: '답장해 주세요', client_msg_id: 'after-2' }), {
+        ok: false,
+        error: 'Chat not found',
+      });
+      assert.deepEqual(await request(aSocket, 'typing', { chat_id: chatId }), { ok: false, error: 'Chat not found' });
+      assert.deepEqual(await request(aSocket, 'markRead', { chat_id: chatId }), { ok: false, error: 'Chat not found' });
+      const stored = await db().selectFrom('messages').select(['content', 'sender_id']).where('chat_id', '=', chatId).orderBy('id').execute();
+      assert.deepEqual(stored, [{ content: '안녕하세요', sender_id: a.id }], 'nothing stored after the moderation action');
+
+      // The partner's own account cannot send either (a message still in flight from a socket
+      // that the suspension is disconnecting): the function refuses it under the chat's lock.
+      const { appendMessages } = await import('../../src/chats/messages.repo.js');
+      assert.deepEqual(await appendMessages(db(), [{ chatId, senderId: b.id, content: '마지막 한마디', clientMsgId: null }]), [{ kind: 'not_found' }]);
+
+      if (action === 'suspended') {
+        // The suspension ends by itself: the chat is back and sending works again.
+        await db().updateTable('users').set({ suspended_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', b.id).execute();
+        const back = await request(aSocket, 'sendMessage', { chat_id: chatId, content: '다시 만나요' });
+        assert.equal(back.ok, true, JSON.stringify(back));
+        assert.equal(back.message.content, '다시 만나요');
+        assert.equal((await db().selectFrom('messages').select('id').where('chat_id', '=', chatId).execute()).length, 2);
+      }
+    });
+  }
 
   it('stores the suspension end days from now; a ban is forever and a later shorter suspension does not shorten it', async () => {
     const a = await man(api);

@@ -42,8 +42,8 @@ const ENV = {
   NODE_ENV: 'test',
   JWT_SECRET: SECRET,
   LOG_LEVEL: 'silent',
-  // Behind a load balancer: the client IP comes from X-Forwarded-For, so each test is its own IP.
-  TRUST_PROXY: 'true',
+  // Behind one load balancer: the client IP is the right-most X-Forwarded-For entry, so each test is its own IP.
+  TRUST_PROXY: '1',
   AUTH_RATE_LIMIT_PER_IP: '6',
   AUTH_RATE_LIMIT_PER_EMAIL: '4',
   AUTH_RATE_LIMIT_WINDOW_SECONDS: '60',
@@ -127,8 +127,28 @@ describe('limits shared by two nodes through Redis (and the database)', { skip }
       statuses.push(res.status);
       if (res.status === 429) assert.ok(Number(res.headers.get('retry-after')) >= 1);
     }
-    // person() logged in once already: 3 more attempts, then 429 on both nodes.
-    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429, 429]);
+    // person()'s successful login counted nothing: 4 failures, then 429 on both nodes.
+    assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429, 429]);
+  });
+
+  it('failed logins only, in parallel on both nodes: exactly 4 guesses checked, the owner never locked out by successes', async () => {
+    const owner = await person(one, two);
+    // Successes on both nodes, in parallel, many more than the limit in all.
+    for (let round = 0; round < 3; round++) {
+      const ok = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          alternate(i).api.post('/api/users/login', { body: { email: owner.email, password: owner.password }, headers: { 'x-forwarded-for': newIp() } }),
+        ),
+      );
+      assert.deepEqual(ok.map((r) => r.status), [200, 200, 200, 200]);
+    }
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        alternate(i).api.post('/api/users/login', { body: { email: owner.email, password: `guess-${i}` }, headers: { 'x-forwarded-for': newIp() } }),
+      ),
+    );
+    assert.equal(guesses.filter((r) => r.status === 401).length, 4);
+    assert.equal(guesses.filter((r) => r.status === 429).length, 26);
   });
 
   it('register per IP: 6 in all from one address, whichever node they reach', async () => {

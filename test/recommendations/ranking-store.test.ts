@@ -38,12 +38,28 @@ before(async () => {
 after(async () => database.close());
 
 describe('stored key rankings', () => {
-  it('a selective caller whom the kept keys leave short gets the full answer, and a deeper stored ranking', async () => {
+  it('a selective caller whom the kept keys leave short gets the full answer from their pool, without scoring the universe', async () => {
     const universe = new SajuKeyUniverse(database.db);
     const rankings = new KeyRankings(database.db, universe, { keep: 4 });
     const clock = { now: new Date('2036-03-01T03:00:00Z') };
     const service = new RecommendationsService(database.db, rankings, () => clock.now);
     const caller = await profile(123); // the "other" person, interested in women
+    const women = await database.db.selectFrom('users').select(['id', 'saju_key']).where('gender', '=', 'female').execute();
+    const got = await service.today(caller, 50);
+    assert.deepEqual(new Set(got.map((p) => p.user_id)), new Set(women.map((w) => w.id)));
+    for (const p of got) assert.equal(p.compatibility_score, compatibilityScore(caller.saju_key, women.find((w) => w.id === p.user_id)!.saju_key));
+    const row = await database.db.selectFrom('saju_key_rankings').select(['ranked_scores']).where('saju_key', '=', caller.saju_key).executeTakeFirstOrThrow();
+    assert.equal(row.ranked_scores.length, (await rankings.forKey(caller.saju_key)).length, 'the stored ranking was not deepened: the pool answered');
+    await database.db.deleteFrom('daily_recommendation_sets').where('user_id', '=', caller.id).execute();
+    await database.db.deleteFrom('saju_key_rankings').execute();
+  });
+
+  it('when the pool is too large to rank alone, the full universe answers and the stored ranking is deepened', async () => {
+    const universe = new SajuKeyUniverse(database.db);
+    const rankings = new KeyRankings(database.db, universe, { keep: 4 });
+    const clock = { now: new Date('2036-03-02T03:00:00Z') };
+    const service = new RecommendationsService(database.db, rankings, () => clock.now, undefined, 1);
+    const caller = await profile(123);
     const women = await database.db.selectFrom('users').select(['id', 'saju_key']).where('gender', '=', 'female').execute();
     const got = await service.today(caller, 50);
     assert.deepEqual(new Set(got.map((p) => p.user_id)), new Set(women.map((w) => w.id)));

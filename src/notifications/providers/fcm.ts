@@ -1,4 +1,5 @@
 import { createSigner } from 'fast-jwt';
+import { KeepAliveClient, type PostReply } from './keep-alive-client.js';
 import { retryAfterSeconds } from './retry-after.js';
 import type { PushMessage, PushProvider, PushTarget, SendOutcome } from './types.js';
 
@@ -6,8 +7,8 @@ import type { PushMessage, PushProvider, PushTarget, SendOutcome } from './types
  * Firebase Cloud Messaging, HTTP v1 API: `POST {endpoint}/v1/projects/{project}/messages:send`
  * with an OAuth 2.0 access token that a service account obtains by the JWT bearer grant
  * (RFC 7523): an RS256-signed assertion `{ iss: client_email, scope, aud: token_uri, iat, exp }`
- * posted to the account's `token_uri`. Plain fetch, no SDK: two HTTP calls do not need
- * firebase-admin's 20-odd MB of dependencies.
+ * posted to the account's `token_uri`. Plain node:https with keep-alive, no SDK: two HTTP calls
+ * do not need firebase-admin's 20-odd MB of dependencies.
  */
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
@@ -33,6 +34,8 @@ export interface FcmProviderOptions {
   serviceAccount: FcmServiceAccount;
   /** Default https://fcm.googleapis.com (FCM_ENDPOINT). */
   endpoint?: string | undefined;
+  /** Extra trusted certificate authority (PEM), for a local fake with a self-signed certificate. */
+  ca?: string | undefined;
   /** Per HTTP call (token exchange or send). */
   requestTimeoutMs?: number | undefined;
   /** Milliseconds since the epoch; tests move it to expire tokens. */
@@ -61,6 +64,7 @@ class AccessTokenCache {
 
   constructor(
     private readonly account: FcmServiceAccount,
+    private readonly http: KeepAliveClient,
     private readonly now: () => number,
     private readonly timeoutMs: number,
   ) {}
@@ -100,26 +104,26 @@ class AccessTokenCache {
       iat: nowSeconds,
       exp: nowSeconds + 3600,
     });
-    let response: Response;
+    let response: PostReply;
     try {
-      response = await fetch(this.account.tokenUri, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await this.http.post(
+        this.account.tokenUri,
+        { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+        this.timeoutMs,
+      );
     } catch (error) {
       throw new TokenExchangeError(`FCM token exchange failed: ${describe(error)}`, false);
     }
-    const body = (await readJson(response)) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | undefined;
-    if (!response.ok) {
+    const body = parseJson(response.body) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | undefined;
+    if (response.status < 200 || response.status >= 300) {
       const reason = [body?.error, body?.error_description].filter((v) => typeof v === 'string').join(': ') || 'no reason given';
       // 4xx (invalid_grant, invalid_client…): the key is revoked or the account misconfigured.
       const transient = response.status === 429 || response.status >= 500;
       throw new TokenExchangeError(
         `FCM token exchange answered ${response.status}: ${reason}`,
         !transient,
-        retryAfterSeconds(response.headers.get('retry-after'), this.now()),
+        retryAfterSeconds(header(response, 'retry-after'), this.now()),
       );
     }
     const token = body?.access_token;
@@ -143,11 +147,13 @@ export class FcmProvider implements PushProvider {
   private readonly sendUrl: string;
   private readonly now: () => number;
   private readonly timeoutMs: number;
+  private readonly http: KeepAliveClient;
 
   constructor(options: FcmProviderOptions) {
+    this.http = new KeepAliveClient({ ca: options.ca });
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.tokens = new AccessTokenCache(options.serviceAccount, this.now, this.timeoutMs);
+    this.tokens = new AccessTokenCache(options.serviceAccount, this.http, this.now, this.timeoutMs);
     const endpoint = (options.endpoint ?? FCM_DEFAULT_ENDPOINT).replace(/\/+$/, '');
     this.sendUrl = `${endpoint}/v1/projects/${encodeURIComponent(options.serviceAccount.projectId)}/messages:send`;
   }
@@ -178,18 +184,18 @@ export class FcmProvider implements PushProvider {
   }
 
   async close(): Promise<void> {
-    // fetch's connection pool belongs to the process (undici's global dispatcher): nothing to close.
+    this.http.close();
   }
 
   private async post(accessToken: string, body: string): Promise<Reply> {
     try {
-      const response = await fetch(this.sendUrl, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
+      const response = await this.http.post(
+        this.sendUrl,
+        { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      return { status: response.status, body: (await readJson(response)) as FcmErrorBody | undefined, retryAfter: response.headers.get('retry-after') };
+        this.timeoutMs,
+      );
+      return { status: response.status, body: parseJson(response.body) as FcmErrorBody | undefined, retryAfter: header(response, 'retry-after') };
     } catch (error) {
       return { status: 0, body: undefined, retryAfter: null, error: describe(error) };
     }
@@ -272,8 +278,12 @@ function tokenFailure(error: unknown): SendOutcome {
   return { outcome: 'rejected', error: `FCM assertion could not be signed: ${describe(error)}` };
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
+function header(response: PostReply, name: string): string | null {
+  const value = response.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -1,6 +1,8 @@
 /**
- * A local Firebase Cloud Messaging (HTTP v1) for tests: one plain-HTTP server that is both the
- * service account's OAuth `token_uri` and `messages:send`.
+ * A local Firebase Cloud Messaging (HTTP v1) for tests: one server that is both the service
+ * account's OAuth `token_uri` and `messages:send`; plain HTTP, or HTTPS with `tls: true` (a
+ * self-signed certificate, `fcm.ca`: trust it with the provider's `ca` option, or in a child
+ * process with NODE_EXTRA_CA_CERTS).
  *
  *   const fcm = await createFcmFake();               // listens on 127.0.0.1, port 0
  *   // the app: FCM_ENDPOINT=fcm.endpoint, FCM_SERVICE_ACCOUNT_JSON=fcm.serviceAccountJson
@@ -26,13 +28,16 @@
  * Refusals are answered as FCM answers them (JSON `error` with status and FcmError details).
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { JwsError, verifyJws } from './jws.js';
+import { testCertificate } from './tls.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 
 export interface FcmFakeOptions {
+  tls?: boolean;
   projectId?: string;
   /** `expires_in` of the access tokens the fake grants (seconds). */
   accessTokenLifetimeSeconds?: number;
@@ -70,6 +75,8 @@ export interface FcmFailure {
 
 export interface FcmFake {
   endpoint: string;
+  /** PEM of the self-signed certificate with `tls: true`. */
+  ca: string | undefined;
   tokenUri: string;
   projectId: string;
   serviceAccount: FcmServiceAccountFile;
@@ -108,14 +115,16 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
   const tokenFailures: Array<{ status: number; times: number }> = [];
   const stalls: Array<{ token?: string | undefined; times: number }> = [];
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error: unknown) => {
       fake.violations.push(`fake crashed: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  const certificate = options.tls ? await testCertificate() : undefined;
+  const server: Server = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `${certificate ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokenUri = `${endpoint}/token`;
   const serviceAccount: FcmServiceAccountFile = {
     type: 'service_account',
@@ -129,6 +138,7 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
 
   const fake: FcmFake = {
     endpoint,
+    ca: certificate?.cert,
     tokenUri,
     projectId,
     serviceAccount,

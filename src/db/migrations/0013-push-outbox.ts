@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { APPEND_MESSAGES_FUNCTION } from '../../chats/append-messages.sql.js';
+import { APPEND_MESSAGES_FUNCTION, PUSH_OUTBOX_CTE } from '../../chats/append-messages.sql.js';
 
 /**
  * The push outbox (src/notifications/outbox.repo.ts).
@@ -37,6 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql.raw(APPEND_MESSAGES_FUNCTION.replace(PUSH_OUTBOX_CTE, '')).execute(db);
   await sql`DROP TABLE push_deliveries`.execute(db);
   await sql`DROP TABLE push_outbox`.execute(db);
 }
