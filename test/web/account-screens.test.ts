@@ -135,7 +135,8 @@ describe('web client account screens in a browser', { skip }, () => {
     assert.equal(await devices.getByRole('listitem').count(), 3);
     await devices.getByRole('button', { name: 'Safari · iOS 접속 끊기' }).click();
     await page.getByText('Safari · iOS의 접속을 끊었어요.').waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('ul.sessions li').length === 2);
+    await devices.getByRole('button', { name: 'Safari · iOS 접속 끊기' }).waitFor({ state: 'detached' });
+    assert.equal(await devices.getByRole('listitem').count(), 2);
     assert.equal((await api('GET', '/api/users/me', { token: iphone.access })).status, 401);
     assert.equal((await api('POST', '/api/auth/refresh', { body: { refresh_token: iphone.refresh } })).status, 401);
     const left = (await api('GET', '/api/auth/sessions', { token: android.access })).body as Array<{ user_agent: string | null }>;
