@@ -182,7 +182,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(devicesRoutes(devices, config.push.vapid.publicKey, authenticator.hook));
   await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
-    matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
+    matchingPlugin({
+      db,
+      events,
+      now,
+      requestsPerDay: config.matchRequestsPerDay,
+      authenticate: authenticator.hook,
+      limiter: deps.limiter,
+      prepared: database.prepared,
+    }),
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });

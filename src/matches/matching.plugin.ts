@@ -1,5 +1,5 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { safetyRoutes } from '../safety/safety.routes.js';
@@ -24,6 +24,8 @@ export interface MatchingDeps {
   authenticate: onRequestHookHandler;
   /** Shared counters (Redis when configured): the reports limit. */
   limiter: RateLimiter;
+  /** Named prepared statements for the recommendation walk (DatabaseHandle.prepared). */
+  prepared?: DatabaseHandle['prepared'];
 }
 
 /**
@@ -42,7 +44,7 @@ export function matchingPlugin(deps: MatchingDeps) {
     });
     await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate));
     await fastify.register(
-      recommendationsRoutes(new RecommendationsService(db, rankings, now, census), new CompatibilityService(db), authenticate),
+      recommendationsRoutes(new RecommendationsService(db, rankings, now, census, deps.prepared ? { prepared: deps.prepared } : {}), new CompatibilityService(db), authenticate),
     );
     await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
     await fastify.register(safetyRoutes(new SafetyService(db, events, deps.limiter), authenticate));
