@@ -22,7 +22,7 @@ const LAYERS = [
   // Features that read across all the others: the moderators' queue and the personal data export.
   ['moderation', 'export'],
   // The composition: the migrations (which load feature SQL), the server and its entry points.
-  ['db/migrations', 'db/migrate', 'db/migrate.cli', 'app', 'main', 'cluster'],
+  ['db/migrations', 'db/migrate', 'db/migrate.cli', 'app', 'main', 'cluster', 'worker'],
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

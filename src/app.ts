@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
-import type { Config } from './config.js';
+import type { Config, TrustProxy } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { Authenticator } from './auth/auth.guard.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -28,6 +28,10 @@ import { describeResponses } from './lib/openapi-responses.js';
 import { ErrorBody } from './lib/schemas.js';
 import { devicesRoutes } from './notifications/devices.routes.js';
 import { DevicesService } from './notifications/devices.service.js';
+import { configuredProviders } from './notifications/providers/index.js';
+import type { PushProvider } from './notifications/providers/types.js';
+import { PushService, type RetryPolicy } from './notifications/push-service.js';
+import { userRoom } from './realtime/socket-events.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { Moderators } from './moderation/moderators.js';
@@ -59,6 +63,16 @@ export interface AppDeps {
   realtime?: Partial<RealtimeOptions>;
   /** The built web client (dist/public) to serve at `/`; unset or not built: no web client. */
   webRoot?: string | null;
+  /** Push delivery (main.ts always; tests that need it): the outbox relay, and the workers unless
+   * PUSH_WORKERS_IN_PROCESS=false. Unset: outbox rows are written but nothing relays them here. */
+  push?: PushDeps;
+}
+
+export interface PushDeps {
+  /** Default: those the configuration enables (providers/index.ts). */
+  providers?: PushProvider[];
+  retry?: RetryPolicy;
+  pollingIntervalSeconds?: number;
 }
 
 export interface App {
@@ -68,6 +82,8 @@ export interface App {
   authenticator: Authenticator;
   /** The Socket.IO server on the same HTTP server. */
   io: IoServer;
+  /** Push delivery, when `deps.push` asked for it. */
+  push: PushService | null;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -88,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // One access-log line per request instead of Fastify's two.
     logController: new AccessLog(),
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: requestId,
     requestIdHeader: false,
     return503OnClosing: true,
@@ -194,11 +210,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });
+  const push = deps.push ? await startPush(deps, deps.push, realtime.io, events, fastify) : null;
   // Per user, over every socket, process and REST: what one socket may send in the window at
   // most (its burst, then its sustained rate), so one busy device never meets it; several share it.
   const sendBurst = deps.realtime?.sendBurst ?? DEFAULT_REALTIME_OPTIONS.sendBurst;
   const sendPerSecond = deps.realtime?.sendPerSecond ?? DEFAULT_REALTIME_OPTIONS.sendPerSecond;
-  const chats = new ChatsService(db, realtime.delivery, metrics, {
+  // Stored messages go to sockets, and (their outbox rows written by the same statement) to the push relay.
+  const delivery = {
+    messagesStored: (messages: Parameters<typeof realtime.delivery.messagesStored>[0]) => {
+      realtime.delivery.messagesStored(messages);
+      push?.kick();
+    },
+    readMarkMoved: (e: Parameters<typeof realtime.delivery.readMarkMoved>[0]) => realtime.delivery.readMarkMoved(e),
+  };
+  const chats = new ChatsService(db, delivery, metrics, {
     limiter: deps.sendLimiter ?? deps.limiter,
     perUser: Math.ceil(sendBurst + sendPerSecond * USER_SEND_WINDOW_SECONDS),
     windowSeconds: USER_SEND_WINDOW_SECONDS,
@@ -207,5 +232,36 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   realtime.start({ authenticator, chats, events, metrics });
   if (deps.webRoot && webClientBuilt(deps.webRoot)) await fastify.register(webClientPlugin(deps.webRoot));
 
-  return { fastify, events, metrics, authenticator, io: realtime.io };
+  return { fastify, events, metrics, authenticator, io: realtime.io, push };
+}
+
+/** Starts push delivery; it stops when the Fastify instance closes (after the sockets). */
+async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events: EventBus, fastify: FastifyInstance): Promise<PushService> {
+  const { config } = deps;
+  const push = await PushService.start({
+    database: deps.database,
+    providers: options.providers ?? configuredProviders(config),
+    // Every process's sockets (through the Redis adapter when there is one).
+    isOnline: async (userId) => (await io.in(userRoom(userId)).fetchSockets()).length > 0,
+    log: fastify.log,
+    work: config.push.workersInProcess,
+    concurrency: config.push.workerConcurrency,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
+  });
+  events.subscribe('matchRequested', () => push.kick());
+  events.subscribe('matchAccepted', () => push.kick());
+  fastify.addHook('onClose', async () => push.stop());
+  return push;
+}
+
+/**
+ * TRUST_PROXY for Fastify (proxy-addr): a hop count trusts the nearest `hops` addresses, counted
+ * from the TCP peer, so `req.ip` is the entry the outermost trusted proxy appended — never one
+ * the client wrote, which sit further left.
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }

@@ -1,5 +1,6 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -38,6 +39,40 @@ const moderatorEmails = z
     message: 'expected comma-separated email addresses',
   });
 
+/** An IPv4/IPv6 address, or one with a /prefix that fits its family. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (the client address is the TCP peer), a number of proxy hops in front of
+ * the server (`1`: the address the nearest proxy appended to X-Forwarded-For), or a comma-separated
+ * list of trusted proxy addresses/CIDRs. `true` — trust every hop, so the left-most entry, which
+ * the client writes itself — would let anyone choose their address for every per-address limit.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (v.toLowerCase() === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'true is refused (it trusts the client-written X-Forwarded-For); use a hop count such as 1, or a list of proxy addresses/CIDRs',
+      });
+    } else if (v !== 'false' && !/^\d{1,2}$/.test(v) && !v.split(',').every((e) => isAddressOrCidr(e.trim()))) {
+      ctx.addIssue({ code: 'custom', message: 'expected false, a number of proxy hops, or comma-separated proxy addresses/CIDRs' });
+    }
+  })
+  .transform((v): TrustProxy => {
+    if (v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    return Object.freeze(v.split(',').map((e) => e.trim()));
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -69,7 +104,7 @@ const EnvSchema = z.object({
   AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: int(1, 1_000_000).default(5),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86400).default(60),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z.string().default('false').pipe(trustProxy),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
@@ -121,7 +156,8 @@ export interface Config {
     readonly windowSeconds: number;
   };
   readonly shutdownTimeoutMs: number;
-  readonly trustProxy: boolean;
+  /** false, proxy hops, or trusted proxy addresses/CIDRs (never `true`: see TRUST_PROXY). */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   /** API processes to run (node:cluster); > 1 needs DATABASE_URL and REDIS_URL. */
   readonly webConcurrency: number;
@@ -150,6 +186,8 @@ export interface PushConfig {
   /** The Korean hour (0–23) of the daily_picks push. */
   readonly dailyPicksHour: number;
 }
+
+export type TrustProxy = false | number | readonly string[];
 
 export class ConfigError extends Error {}
 

@@ -10,7 +10,7 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * while either has blocked the other, never while either member is suspended or banned (the chat
  * has vanished from the partner's list: to the sender it is not found, as in the contract's
  * Moderation section), at most once per (chat, sender, client_msg_id), and linked to its chat's
- * previous message. Migrations 0009 and 0012 (re)create the function from this text; a change here
+ * previous message. Migrations 0009, 0012 and 0013 (re)create the function from this text; a change here
  * needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
  * database runs exactly this text).
  *
@@ -28,11 +28,25 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  *    batch's first message in that chat (delivery orders messages by this link).
  * 3. Inserts the drafts whose sender is a member and not blocked, in batch order; a repeated
  *    (chat, sender, client_msg_id) is skipped by the unique constraint.
+ * 4. Writes a `new_message` row into the push outbox for each stored message whose recipient has a
+ *    push device, in the same statement and so the same transaction as the message (migration
+ *    0013; src/notifications/outbox.repo.ts says what happens to it). Whether the recipient is
+ *    connected is decided when the push is sent, not here.
  * Returns 'chat' rows (members, blocked) and 'new' rows (stored messages with their predecessor).
  */
 /** Neither member of the chat is suspended or banned now (added by migration 0012). */
 export const MEMBERS_ACTIVE = `      AND ${sqlText(notSuspendedId(sql.ref<number>('m.requester_id')))}
       AND ${sqlText(notSuspendedId(sql.ref<number>('m.receiver_id')))}`;
+
+/** The outbox rows of stored messages (step 4; added by migration 0013). */
+export const PUSH_OUTBOX_CTE = `, pushes AS (
+      INSERT INTO push_outbox (user_id, kind, about_user_id, chat_id, message_id)
+      SELECT r.recipient, 'new_message', ins.sender_id, ins.chat_id, ins.id
+      FROM ins
+      JOIN unnest(v_ids, v_req, v_rec) AS o(id, req, rec) ON o.id = ins.chat_id
+      CROSS JOIN LATERAL (SELECT CASE WHEN ins.sender_id = o.req THEN o.rec ELSE o.req END AS recipient) r
+      WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.recipient)
+    )`;
 
 export const APPEND_MESSAGES_FUNCTION = `
 CREATE OR REPLACE FUNCTION chat_append_messages(p_chat int[], p_sender int[], p_content text[], p_client text[])
@@ -76,7 +90,7 @@ ${MEMBERS_ACTIVE}
       ORDER BY t.ord
       ON CONFLICT ON CONSTRAINT messages_client_msg_id_key DO NOTHING
       RETURNING mi.id, mi.chat_id, mi.sender_id, mi.content, mi.sent_at, mi.client_msg_id
-    )
+    )${PUSH_OUTBOX_CTE}
     SELECT 'new'::text, ins.id, ins.chat_id, ins.sender_id, ins.content, ins.sent_at, ins.client_msg_id::text,
            prev.id, prev.sent_at, NULL::int, NULL::int, NULL::boolean
     FROM ins LEFT JOIN prev ON prev.chat_id = ins.chat_id

@@ -26,7 +26,19 @@ export interface DatabaseHandle {
    * the SQL text), through Kysely's executor on PGlite. Same rows either way.
    */
   prepared<R>(name: string, query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]>;
+  /**
+   * PGlite only (null on PostgreSQL): its `query` and `exec` for another library that speaks SQL
+   * (the push job queue), each statement taking the single connection in turn with Kysely's.
+   */
+  readonly embedded: EmbeddedSql | null;
+  /** PostgreSQL only (null on PGlite): the connection string, for a library that opens its own pool. */
+  readonly connectionString: string | null;
   close(): Promise<void>;
+}
+
+export interface EmbeddedSql {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  exec(text: string): Promise<Array<{ rows: unknown[] }>>;
 }
 
 export interface DatabaseOptions {
@@ -62,7 +74,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // discards such a client when it is released.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return handle(db, 'postgres', async <R>(name: string, query: CompiledQuery<R>, parameters: readonly unknown[]) => {
+    return handle(db, 'postgres', null, options.url, async <R>(name: string, query: CompiledQuery<R>, parameters: readonly unknown[]) => {
       const result = await pool.query({ name, text: query.sql, values: parameters as unknown[] });
       return result.rows as R[];
     });
@@ -81,15 +93,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   });
   const pool = new PGlitePool(pglite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as never }) });
-  return handle(db, 'pglite', async <R>(_name: string, query: CompiledQuery<R>, parameters: readonly unknown[]) => {
+  const embedded: EmbeddedSql = {
+    query: (text, params) => pool.exclusive((p) => p.query(text, params)),
+    exec: (text) => pool.exclusive((p) => p.exec(text)),
+  };
+  return handle(db, 'pglite', embedded, null, async <R>(_name: string, query: CompiledQuery<R>, parameters: readonly unknown[]) => {
     return (await db.executeQuery<R>(CompiledQuery.raw(query.sql, [...parameters]) as CompiledQuery<R>)).rows as R[];
   });
 }
 
-function handle(db: Db, kind: 'postgres' | 'pglite', prepared: DatabaseHandle['prepared']): DatabaseHandle {
+function handle(
+  db: Db,
+  kind: 'postgres' | 'pglite',
+  embedded: EmbeddedSql | null,
+  connectionString: string | null,
+  prepared: DatabaseHandle['prepared'],
+): DatabaseHandle {
   return {
     db,
     kind,
+    embedded,
+    connectionString,
     prepared,
     async ping() {
       await sql`select 1`.execute(db);

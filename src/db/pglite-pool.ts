@@ -24,6 +24,19 @@ export class PGlitePool {
     else this.busy = false;
   }
 
+  /**
+   * Runs `work` on the PGlite instance while holding the connection, for a library that talks to
+   * PGlite itself (the job queue): its statements never land inside a Kysely transaction.
+   */
+  async exclusive<T>(work: (pglite: PGlite) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      return await work(this.pglite);
+    } finally {
+      client.release();
+    }
+  }
+
   async end(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();
   }

@@ -201,6 +201,28 @@ export interface DevicesTable {
   created_at: Timestamp;
 }
 
+export type PushKindColumn = 'match_requested' | 'match_accepted' | 'new_message' | 'daily_picks';
+
+/** A notification waiting to be queued for its user's devices (0013-push-outbox). */
+export interface PushOutboxTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: PushKindColumn;
+  /** The other person the push is about (requester, accepter, sender); null for daily_picks. */
+  about_user_id: number | null;
+  match_id: number | null;
+  chat_id: number | null;
+  message_id: number | null;
+  created_at: Timestamp;
+}
+
+/** A (notification, device) pair already delivered (0013-push-outbox). */
+export interface PushDeliveriesTable {
+  outbox_id: number;
+  device_id: number;
+  delivered_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   matches: MatchesTable;
@@ -219,6 +241,8 @@ export interface Database {
   cancelled_match_requests: CancelledMatchRequestsTable;
   user_activity: UserActivityTable;
   devices: DevicesTable;
+  push_outbox: PushOutboxTable;
+  push_deliveries: PushDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -347,6 +371,17 @@ export const COLUMNS = {
     auth: 'text?',
     created_at: 'timestamptz',
   },
+  push_outbox: {
+    id: 'int8',
+    user_id: 'int4',
+    kind: 'varchar',
+    about_user_id: 'int4?',
+    match_id: 'int4?',
+    chat_id: 'int4?',
+    message_id: 'int4?',
+    created_at: 'timestamptz',
+  },
+  push_deliveries: { outbox_id: 'int8', device_id: 'int4', delivered_at: 'timestamptz' },
 } as const satisfies { [T in keyof Database]: ColumnsOf<Database[T]> };
 
 /** The SQL types a column of TypeScript type T may have. */

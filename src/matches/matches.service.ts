@@ -25,6 +25,7 @@ import {
 } from './matches.repo.js';
 import { presentMatchListItem, presentPersonSummary } from './matches.presenter.js';
 import { findPerson } from '../users/users.repo.js';
+import { enqueuePush } from '../notifications/outbox.repo.js';
 
 export type RequestOutcome =
   | { match_id: number; status: 'requested' }
@@ -66,7 +67,11 @@ export class MatchesService {
         }
         const score = compatibilityScore(caller.saju_key, receiver.saju_key);
         const created = await insertRequest(trx, { requesterId: caller.id, receiverId, score, createdAt: at });
-        if (created) return { kind: 'requested' as const, match: created, receiver };
+        if (created) {
+          // The push rides in this transaction (the outbox): no request without its push, and no push without its request.
+          await enqueuePush(trx, { userId: receiverId, kind: 'match_requested', aboutUserId: caller.id, matchId: created.id });
+          return { kind: 'requested' as const, match: created, receiver };
+        }
         // The reverse request committed between our look-up and our insert: answer as if it had
         // been there all along (a new statement sees the committed row).
         pair = await findPairForUpdate(trx, caller.id, receiverId);
@@ -77,6 +82,7 @@ export class MatchesService {
         // They asked first: this request answers theirs, exactly like an accept.
         await setStatus(trx, pair.id, 'matched');
         const chatId = await ensureChat(trx, pair.id);
+        await enqueuePush(trx, { userId: receiverId, kind: 'match_accepted', aboutUserId: caller.id, matchId: pair.id, chatId });
         return { kind: 'matched' as const, match: pair, chatId };
       }
       throw conflict(MATCH_EXISTS);
@@ -104,6 +110,9 @@ export class MatchesService {
       const transitioned = match.status === 'requested';
       if (transitioned) await setStatus(trx, match.id, 'matched');
       const chatId = await ensureChat(trx, match.id);
+      if (transitioned) {
+        await enqueuePush(trx, { userId: match.requester_id, kind: 'match_accepted', aboutUserId: caller.id, matchId: match.id, chatId });
+      }
       return { match, chatId, transitioned };
     });
     if (result.transitioned) this.publishAccepted(result.match, result.chatId, caller);

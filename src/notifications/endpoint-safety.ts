@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -78,7 +78,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A `lookup` for http(s) agents that connects only to public addresses: the check happens on the
  * address the socket is about to use, after resolution, so it cannot be raced by DNS.
  */
-export function publicLookup(hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void {
+export function publicLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const refused = addresses.find((a) => !isPublicAddress(a.address));

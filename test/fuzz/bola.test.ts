@@ -138,6 +138,9 @@ function sweep(w: World): Record<string, { inputs: string[]; cases: Case[] }> {
             { label: "A and D's declined match", method: 'POST', path: `/api/matches/${w.matchAD}/${action}`, status: 404, covers: ['path:match_id'] },
             { label: "A's pending request to D2", method: 'POST', path: `/api/matches/${w.matchAD2}/${action}`, status: 404, covers: ['path:match_id'] },
             { label: 'no such match', method: 'POST', path: `/api/matches/${none}/${action}`, status: 404, covers: ['path:match_id'] },
+            ...(action === 'cancel'
+              ? [{ label: "R's request to F: only R may withdraw it", method: 'POST', path: `/api/matches/${w.matchRF}/cancel`, status: 403, covers: ['path:match_id'] } satisfies Case]
+              : []),
           ] satisfies Case[],
         },
       ]),
@@ -345,6 +348,35 @@ describe('BOLA sweep', () => {
     }
     assert.ok(!(chats.body as Array<{ chat_id: number }>).some((c) => [w.chatAB, w.chatAD].includes(c.chat_id)));
     assert.ok(!(matches.body as Array<{ match_id: number }>).some((m) => [w.matchAB, w.matchAD, w.matchAD2].includes(m.match_id)));
+  });
+
+  it("F's own views of issue 13 (past partners, sessions, devices, export) show nothing of A's and B's; the admin routes do not exist for F", async () => {
+    const views = ['/api/matches/past', '/api/auth/sessions', '/api/devices', '/api/users/me/export', '/api/users/me'];
+    for (const path of views) {
+      const res = await w.api.get(path, { token: w.f.accessToken });
+      assert.equal(res.status, 200, `${path}: ${res.text.slice(0, 200)}`);
+      assert.deepEqual(w.secretsAB.filter((s) => res.text.includes(s)), [], path);
+    }
+    const sessions = (await w.api.get('/api/auth/sessions', { token: w.f.accessToken })).body as Array<{ session_id: number }>;
+    assert.deepEqual(sessions.map((x) => x.session_id), [w.fSessionId]);
+    const exported = (await w.api.get('/api/users/me/export', { token: w.f.accessToken })).body as Record<string, unknown>;
+    const text = JSON.stringify(exported);
+    const others: Record<string, number[]> = {
+      chat_id: [w.chatAB, w.chatAD],
+      match_id: [w.matchAB, w.matchAD, w.matchAD2],
+      report_id: [w.reportAB],
+      session_id: [w.aSessionId],
+      device_id: [w.deviceA],
+      message_id: w.messagesAB,
+    };
+    for (const [key, ids] of Object.entries(others)) {
+      for (const id of ids) assert.ok(!new RegExp(`"${key}":${id}\\b`).test(text), `the export names another person's ${key} ${id}`);
+    }
+    for (const path of ['/api/admin/reports', '/api/admin/reports?status=resolved', '/api/admin/audit']) {
+      const res = await w.api.get(path, { token: w.f.accessToken });
+      assert.equal(res.status, 404, path);
+      assert.deepEqual(w.secretsAB.filter((s) => res.text.includes(s)), [], path);
+    }
   });
 
   it('every socket event taking a chat_id refuses F in other people’s chats, and tells A and B nothing', async () => {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type PushDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { MemoryRateLimiter, type RateLimiter } from '../../src/lib/rate-limit.js';
@@ -26,6 +26,8 @@ export interface TestAppOptions {
   limiter?: RateLimiter;
   /** Serve this built web client at `/` (browser tests). */
   webRoot?: string;
+  /** Start push delivery (the outbox relay and, unless PUSH_WORKERS_IN_PROCESS=false, workers). */
+  push?: PushDeps;
 }
 
 /** The real app, on a fresh migrated database, listening on an ephemeral loopback port. */
@@ -43,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   });
   const clock = { now: new Date() };
   const limiter = options.limiter ?? new MemoryRateLimiter();
-  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime, webRoot: options.webRoot });
+  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime, webRoot: options.webRoot, push: options.push });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.fastify.server.address() as AddressInfo;
   return {

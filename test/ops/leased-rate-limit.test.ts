@@ -3,15 +3,38 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { LeasedRateLimiter } from '../../src/lib/rate-limit.js';
+import { REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
 
 /**
  * The per-user chat send limit's store: a Redis fixed window taken in leases. Against a real Redis
  * (REDIS_TEST_URL), with a key prefix of this run's own.
  */
-const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `test-lease-${Date.now()}-${randomBytes(4).toString('hex')}`;
+const skip = await skipUnlessServices('test/ops/leased-rate-limit.test.ts', 'redis');
 
-describe('LeasedRateLimiter', () => {
+describe('LeasedRateLimiter without Redis', () => {
+  it('takes leases of ⌊limit / 50⌋ hits, between 1 and 50', () => {
+    assert.equal(LeasedRateLimiter.leaseSize(7), 1);
+    assert.equal(LeasedRateLimiter.leaseSize(99), 1);
+    assert.equal(LeasedRateLimiter.leaseSize(600), 12);
+    assert.equal(LeasedRateLimiter.leaseSize(1e9), 50);
+  });
+
+  it('falls back to per-process counting when Redis does not answer', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => 50 });
+    down.on('error', () => {});
+    const l = new LeasedRateLimiter(down, `rl:${RUN}:down:`, 200);
+    const started = Date.now();
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await l.hit('x', 3, 60));
+    assert.deepEqual(decisions.map((d) => d.allowed), [true, true, true, false]);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    await l.close();
+    down.disconnect();
+  });
+});
+
+describe('LeasedRateLimiter on a real Redis', { skip }, () => {
   let redis: Redis;
   const limiters: LeasedRateLimiter[] = [];
   const limiter = (now?: () => number) => {
@@ -21,20 +44,13 @@ describe('LeasedRateLimiter', () => {
   };
 
   before(() => {
-    redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
+    redis = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
   });
   after(async () => {
     for (const l of limiters) await l.close();
     const keys = await redis.keys(`rl:${RUN}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
-  });
-
-  it('takes leases of ⌊limit / 50⌋ hits, between 1 and 50', () => {
-    assert.equal(LeasedRateLimiter.leaseSize(7), 1);
-    assert.equal(LeasedRateLimiter.leaseSize(99), 1);
-    assert.equal(LeasedRateLimiter.leaseSize(600), 12);
-    assert.equal(LeasedRateLimiter.leaseSize(1e9), 50);
   });
 
   it('one process: exactly the limit, with one Redis reservation per lease', async () => {
@@ -94,18 +110,5 @@ describe('LeasedRateLimiter', () => {
     await new Promise((r) => setTimeout(r, 1100)); // the Redis key expires
     clock += 1100;
     assert.ok((await l.hit(key, 3, 1)).allowed);
-  });
-
-  it('falls back to per-process counting when Redis does not answer', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => 50 });
-    down.on('error', () => {});
-    const l = new LeasedRateLimiter(down, `rl:${RUN}:down:`, 200);
-    const started = Date.now();
-    const decisions = [];
-    for (let i = 0; i < 4; i++) decisions.push(await l.hit('x', 3, 60));
-    assert.deepEqual(decisions.map((d) => d.allowed), [true, true, true, false]);
-    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
-    await l.close();
-    down.disconnect();
   });
 });

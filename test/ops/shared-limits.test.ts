@@ -42,8 +42,8 @@ const ENV = {
   NODE_ENV: 'test',
   JWT_SECRET: SECRET,
   LOG_LEVEL: 'silent',
-  // Behind a load balancer: the client IP comes from X-Forwarded-For, so each test is its own IP.
-  TRUST_PROXY: 'true',
+  // Behind one load balancer: the client IP is the right-most X-Forwarded-For entry, so each test is its own IP.
+  TRUST_PROXY: '1',
   AUTH_RATE_LIMIT_PER_IP: '6',
   AUTH_RATE_LIMIT_PER_EMAIL: '4',
   AUTH_RATE_LIMIT_WINDOW_SECONDS: '60',

@@ -30,6 +30,9 @@ class AuthSession {
   private accessExpiresAt = 0;
   private inflight: Promise<boolean> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by `end()`: a refresh that was in flight when the person logged out must not log
+   * them back in by storing its successor. */
+  private epoch = 0;
   private readonly loggedOutListeners = new Set<Listener>();
   private readonly tokenListeners = new Set<Listener>();
   user: SignedInUser | null = null;
@@ -75,7 +78,9 @@ class AuthSession {
   }
 
   private async rotate(): Promise<boolean> {
+    const epoch = this.epoch;
     for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (epoch !== this.epoch) return false;
       const token = readStored();
       if (!token) return this.end();
       let response: Response;
@@ -92,9 +97,12 @@ class AuthSession {
         continue;
       }
       if (response.ok) {
-        this.accept((await response.json()) as TokenPair);
+        const tokens = (await response.json()) as TokenPair;
+        if (epoch !== this.epoch) return false; // logged out meanwhile: drop the successor
+        this.accept(tokens);
         return true;
       }
+      if (epoch !== this.epoch) return false;
       // Another tab may have rotated it meanwhile: try once more with what it stored.
       if (response.status === 401 && readStored() !== token) continue;
       if (response.status === 401) return this.end();
@@ -122,6 +130,7 @@ class AuthSession {
   /** Forget everything (logged out, revoked, account deleted). */
   end(): false {
     const wasSignedIn = this.access !== undefined || readStored() !== null;
+    this.epoch += 1;
     clearTimeout(this.timer);
     this.access = undefined;
     this.accessExpiresAt = 0;

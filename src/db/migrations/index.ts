@@ -11,6 +11,7 @@ import * as m0009 from './0009-feature-sql-files.js';
 import * as m0010 from './0010-unmatch-and-discovery.js';
 import * as m0011 from './0011-devices.js';
 import * as m0012 from './0012-chat-append-account-status.js';
+import * as m0013 from './0013-push-outbox.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-unmatch-and-discovery': m0010,
   '0011-devices': m0011,
   '0012-chat-append-account-status': m0012,
+  '0013-push-outbox': m0013,
 };
