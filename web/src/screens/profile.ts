@@ -1,25 +1,22 @@
-import type { ApiResponse } from '../../../client/index.js';
-import { api, call, errorText, rawCall, session } from '../api.js';
+import type { ApiResponse, paths } from '../../../client/index.js';
+import { api, call, errorText, session } from '../api.js';
 import { field, formatDateTime, h, replace, uid } from '../dom.js';
 import { errorBox, formMessage, GENDER_LABELS, loading, REGION_LABELS, screenTitle, toast, type Screen } from '../ui.js';
 
 type Gender = 'male' | 'female' | 'other';
-/** The profile with the discovery preferences of the contract. */
-type Me = ApiResponse<'/api/users/me', 'get'> & {
-  region?: string | null;
-  preferred_regions?: string[] | null;
-  age_min?: number | null;
-  age_max?: number | null;
-  discoverable?: boolean;
-  show_activity?: boolean;
-};
+/** The profile with the discovery preferences of the contract (the typed client's own type). */
+type Me = ApiResponse<'/api/users/me', 'get'>;
+/** The body of PUT /api/users/me, from the typed client. */
+type ProfileUpdate = paths['/api/users/me']['put']['requestBody']['content']['application/json'];
+type Region = NonNullable<ProfileUpdate['region']>;
+const isRegion = (value: string): value is Region => value in REGION_LABELS;
 
 export const profileScreen: Screen = ({ main, alive }) => {
   const body = h('div', {}, loading());
   main.append(screenTitle('프로필'), body);
   const load = async () => {
     try {
-      const me = (await call(api.GET('/api/users/me'))) as Me;
+      const me = await call(api.GET('/api/users/me'));
       if (!alive()) return;
       replace(body, aboutMe(me), profileForm(me), preferencesForm(me), sessionsSection(alive), passwordForm(), logoutSection(), deleteSection());
     } catch (error) {
@@ -136,15 +133,19 @@ function preferencesForm(me: Me): HTMLElement {
     if (min !== null && max !== null && min > max) return message.fail('최소 나이가 최대 나이보다 클 수 없어요.');
     save.disabled = true;
     try {
-      await rawCall('PUT', '/api/users/me', {
-        interested_in: genders,
-        region: region.value || null,
-        preferred_regions: preferred.values(),
-        age_min: min,
-        age_max: max,
-        discoverable: discoverable.checked,
-        show_activity: showActivity.checked,
-      });
+      await call(
+        api.PUT('/api/users/me', {
+          body: {
+            interested_in: genders,
+            region: isRegion(region.value) ? region.value : null,
+            preferred_regions: preferred.values().filter(isRegion),
+            age_min: min,
+            age_max: max,
+            discoverable: discoverable.checked,
+            show_activity: showActivity.checked,
+          },
+        }),
+      );
       message.ok('추천 조건을 저장했어요. 다음 추천부터 반영돼요.');
     } catch (error) {
       message.fail(errorText(error));

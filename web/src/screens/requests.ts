@@ -1,5 +1,5 @@
 import type { ApiResponse } from '../../../client/index.js';
-import { api, call, errorText, rawCall } from '../api.js';
+import { api, call, errorText } from '../api.js';
 import { formatDateTime, h, replace, uid } from '../dom.js';
 import { realtime } from '../realtime.js';
 import { avatar, errorBox, loading, screenTitle, type Screen } from '../ui.js';
@@ -101,7 +101,7 @@ function sentCard(m: MatchItem): HTMLElement {
   cancel.addEventListener('click', async () => {
     cancel.disabled = true;
     try {
-      await rawCall('POST', `/api/matches/${m.match_id}/cancel`);
+      await call(api.POST('/api/matches/{match_id}/cancel', { params: { path: { match_id: m.match_id } } }));
       cancel.remove();
       replace(status, '신청을 취소했어요.');
     } catch (error) {
