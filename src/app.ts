@@ -30,6 +30,7 @@ import { devicesRoutes } from './notifications/devices.routes.js';
 import { DevicesService } from './notifications/devices.service.js';
 import { configuredProviders } from './notifications/providers/index.js';
 import type { PushProvider } from './notifications/providers/types.js';
+import { DailyPicks } from './notifications/daily-picks.js';
 import { PushService, type RetryPolicy } from './notifications/push-service.js';
 import { userRoom } from './realtime/socket-events.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
@@ -255,6 +256,7 @@ async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events:
     log: fastify.log,
     work: config.push.workersInProcess,
     concurrency: config.push.workerConcurrency,
+    dailyPicks: new DailyPicks(deps.database.db, config.push.dailyPicksHour),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });
