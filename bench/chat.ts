@@ -8,7 +8,7 @@ import { commitLatency } from './lib/pg-probe.js';
 import { seed } from './lib/chat-seed.js';
 import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { commandLine } from '../src/lib/cli.js';
-import { BENCH_REDIS_URL, benchConfig, logVolume } from './lib/production.js';
+import { BENCH_METRICS_TOKEN, BENCH_REDIS_URL, benchConfig, logVolume } from './lib/production.js';
 import { fmt, median } from './lib/stats.js';
 
 /**
@@ -175,7 +175,7 @@ function rssKb(child: ChildProcess): number {
 }
 
 async function heapUsed(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1]);
 }
 
@@ -191,7 +191,7 @@ async function idleMemory(env: Record<string, string>, idle: number, tokens: Acc
     const connectSeconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 3000));
     const after = { rss: rssKb(app), heap: await heapUsed(memPort) };
-    const text = await (await fetch(`http://127.0.0.1:${memPort}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${memPort}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
     const gauge = /^socketio_connected_sockets (\d+)/m.exec(text)?.[1];
     console.log(
       `${idle} idle authenticated sockets (gauge ${gauge}), connected in ${fmt(connectSeconds, 1)} s: ` +

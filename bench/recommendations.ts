@@ -79,6 +79,7 @@ export async function run(args: string[]): Promise<void> {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000',
+    PROFILE_VIEWS_PER_HOUR: '1000000',
     PORT: String(port),
     HOST: '127.0.0.1',
   };

@@ -71,6 +71,8 @@ export async function run(args: string[]): Promise<void> {
     // worth of match requests for some.
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     MATCH_REQUESTS_PER_DAY: '10000',
+    // Likewise profile and compatibility views: the soak compresses hours of browsing into minutes.
+    PROFILE_VIEWS_PER_HOUR: '1000000',
     NODE_OPTIONS: `--expose-gc --import ${new URL('./lib/heap-probe.mjs', import.meta.url).pathname}`,
     HEAP_PROBE_FILE: join(dataDir, 'heap-probe'),
   };

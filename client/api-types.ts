@@ -49,7 +49,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics (text format)
-         * @description Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`.
+         * @description Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`. With METRICS_TOKEN set it requires `Authorization: Bearer <METRICS_TOKEN>` (else 401); in production without METRICS_TOKEN it is 404.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -421,7 +421,7 @@ export interface paths {
         };
         /**
          * Someone's public profile
-         * @description Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see.
+         * @description Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see. Counts with compatibility views against PROFILE_VIEWS_PER_HOUR per caller (`429` with Retry-After).
          */
         get: operations["getUserProfile"];
         put?: never;
@@ -461,7 +461,7 @@ export interface paths {
         };
         /**
          * 궁합 with one person, rule by rule
-         * @description The same score as everywhere else, with the saju rules that produced it (Korean descriptions); the points add up to the score. `400` for the caller's own id, `404` for an unknown user or one blocked either way.
+         * @description The same score as everywhere else, with the saju rules that produced it (Korean descriptions); the points add up to the score. `400` for the caller's own id, `404` for an unknown user or one blocked either way. Counts with public profile views against PROFILE_VIEWS_PER_HOUR per caller (`429` with Retry-After).
          */
         get: operations["getCompatibility"];
         put?: never;
@@ -786,12 +786,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing, invalid or expired access token (or wrong credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not the caller's business */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -2577,6 +2608,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot answer right now (down, restarting or too slow); retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -2709,6 +2751,17 @@ export interface operations {
             /** @description Not found, or not the caller's business */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

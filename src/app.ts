@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token from log-in or refresh' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (operators only): /metrics needs it when the server sets one' },
         },
       },
     },
@@ -187,7 +188,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const sessions = new SessionsService(db, auth, events);
   const users = new UsersService(db, events, deps.limiter);
 
-  await fastify.register(opsRoutes({ database, redis: deps.redis ?? null, metrics }));
+  await fastify.register(
+    opsRoutes({
+      database,
+      redis: deps.redis ?? null,
+      metrics,
+      metricsToken: config.metricsToken,
+      hideMetrics: config.env === 'production' && !config.metricsToken,
+    }),
+  );
   await fastify.register(authRoutes(auth));
   await fastify.register(sessionsRoutes(sessions, authenticator.hook));
   const moderators = new Moderators(config.moderatorEmails);
@@ -198,7 +207,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(devicesRoutes(devices, config.push.vapid.publicKey, authenticator.hook));
   await fastify.register(exportRoutes(new ExportService(db, deps.limiter, now), authenticator.hook));
   await fastify.register(
-    matchingPlugin({ db, events, now, requestsPerDay: config.matchRequestsPerDay, authenticate: authenticator.hook, limiter: deps.limiter }),
+    matchingPlugin({
+      db,
+      events,
+      now,
+      requestsPerDay: config.matchRequestsPerDay,
+      authenticate: authenticator.hook,
+      limiter: deps.limiter,
+      profileViewsPerHour: config.profileViewsPerHour,
+    }),
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });

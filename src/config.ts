@@ -105,6 +105,9 @@ const EnvSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86400).default(60),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   TRUST_PROXY: z.string().default('false').pipe(trustProxy),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SOCKETS_PER_USER: int(1, 1000).default(10),
+  PROFILE_VIEWS_PER_HOUR: int(1, 1_000_000).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
@@ -158,6 +161,12 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** false, proxy hops, or trusted proxy addresses/CIDRs (never `true`: see TRUST_PROXY). */
   readonly trustProxy: TrustProxy;
+  /** Bearer token /metrics requires; unset: open outside production, 404 in production. */
+  readonly metricsToken: string | undefined;
+  /** Sockets one user may hold at once across every process; a new one disconnects the oldest. */
+  readonly socketsPerUser: number;
+  /** Public profile and compatibility views together, per user per hour. */
+  readonly profileViewsPerHour: number;
   readonly logLevel: string;
   /** API processes to run (node:cluster); > 1 needs DATABASE_URL and REDIS_URL. */
   readonly webConcurrency: number;
@@ -305,6 +314,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
+    socketsPerUser: e.SOCKETS_PER_USER,
+    profileViewsPerHour: e.PROFILE_VIEWS_PER_HOUR,
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
     moderatorEmails: Object.freeze([...new Set(e.MODERATOR_EMAILS)]),

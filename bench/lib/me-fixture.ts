@@ -43,6 +43,7 @@ export function benchAppEnv(databaseUrl: string, config: Record<string, string>)
     AUTH_RATE_LIMIT_PER_IP: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL: '100000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '100000',
+    PROFILE_VIEWS_PER_HOUR: '100000',
   };
 }
 

@@ -25,6 +25,8 @@ export interface BenchConfig {
   describe(extra?: string): string;
 }
 
+/** METRICS_TOKEN of every bench server: production serves /metrics only with one. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LOG_DIR = join(tmpdir(), 'saju-bench-logs');
 
@@ -34,8 +36,8 @@ export function benchConfig(args: string[], options: { stripped?: boolean } = {}
   // Empty strings count as unset (src/config.ts): the inherited LOG_LEVEL/REDIS_URL of the shell
   // running the bench cannot leak into the server's configuration.
   const env: Record<string, string> = stripped
-    ? { NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: '', ...TEST_VAPID }
-    : { NODE_ENV: 'production', LOG_LEVEL: '', REDIS_URL: BENCH_REDIS_URL, ...TEST_VAPID };
+    ? { NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: '', METRICS_TOKEN: BENCH_METRICS_TOKEN, ...TEST_VAPID }
+    : { NODE_ENV: 'production', LOG_LEVEL: '', REDIS_URL: BENCH_REDIS_URL, METRICS_TOKEN: BENCH_METRICS_TOKEN, ...TEST_VAPID };
   return {
     stripped,
     env,

@@ -6,6 +6,7 @@ import { safetyRoutes } from '../safety/safety.routes.js';
 import { SafetyService } from '../safety/safety.service.js';
 import { PublicProfileService } from '../users/public-profile.service.js';
 import { publicProfileRoutes } from '../users/public-profile.routes.js';
+import { profileViewLimit } from '../users/profile-views.js';
 import { CompatibilityService } from '../recommendations/compatibility.service.js';
 import { KeyRankings } from '../recommendations/key-rankings.js';
 import { SajuKeyUniverse } from '../recommendations/key-universe.js';
@@ -22,8 +23,10 @@ export interface MatchingDeps {
   requestsPerDay: number;
   now: () => Date;
   authenticate: onRequestHookHandler;
-  /** Shared counters (Redis when configured): the reports limit. */
+  /** Shared counters (Redis when configured): the reports and profile-view limits. */
   limiter: RateLimiter;
+  /** PROFILE_VIEWS_PER_HOUR */
+  profileViewsPerHour: number;
 }
 
 /**
@@ -40,9 +43,10 @@ export function matchingPlugin(deps: MatchingDeps) {
     fastify.addHook('onReady', async () => {
       await Promise.all([universe.sync(), census.load()]);
     });
-    await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate));
+    const countView = profileViewLimit(deps.limiter, deps.profileViewsPerHour);
+    await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate, countView));
     await fastify.register(
-      recommendationsRoutes(new RecommendationsService(db, rankings, now, census), new CompatibilityService(db), authenticate),
+      recommendationsRoutes(new RecommendationsService(db, rankings, now, census), new CompatibilityService(db), authenticate, countView),
     );
     await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
     await fastify.register(safetyRoutes(new SafetyService(db, events, deps.limiter), authenticate));

@@ -1,7 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Redis } from 'ioredis';
 import type { DatabaseHandle } from '../db/database.js';
 import type { Metrics } from '../lib/metrics.js';
+import { unauthorized } from '../lib/errors.js';
+import { errors } from '../lib/schemas.js';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -13,7 +17,24 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function opsRoutes(deps: { database: DatabaseHandle; redis: Redis | null; metrics: Metrics }) {
+/** Compares without leaking through timing how much of a guessed token was right. */
+function sameToken(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export interface OpsDeps {
+  database: DatabaseHandle;
+  redis: Redis | null;
+  metrics: Metrics;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** Production without a METRICS_TOKEN: /metrics is not served at all (404, like any unknown route). */
+  hideMetrics: boolean;
+}
+
+export function opsRoutes(deps: OpsDeps) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', {
       schema: {
@@ -53,16 +74,34 @@ export function opsRoutes(deps: { database: DatabaseHandle; redis: Redis | null;
       },
     });
 
+    if (deps.hideMetrics) return;
+    const token = deps.metricsToken;
     app.get('/metrics', {
       schema: {
         operationId: 'getMetrics',
-        security: [],
+        // Without a token (outside production) the route is open: the scheme is then optional.
+        security: token ? [{ metricsToken: [] }] : [{ metricsToken: [] }, {}],
         tags: ['operations'],
         summary: 'Prometheus metrics (text format)',
         description:
-          'Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`.',
+          'Request counts and latencies by route, connected sockets, messages sent, process metrics. Under node:cluster each worker answers with its own, labelled `worker`. ' +
+          'With METRICS_TOKEN set it requires `Authorization: Bearer <METRICS_TOKEN>` (else 401); in production without METRICS_TOKEN it is 404.',
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+          ...errors(401, 404),
+        },
       },
-      handler: async (_req, reply) => {
+      handler: async (req, reply) => {
+        if (token) {
+          const [scheme, presented] = (req.headers.authorization ?? '').split(' ');
+          if (scheme?.toLowerCase() !== 'bearer' || !presented || !sameToken(presented, token)) {
+            reply.header('www-authenticate', 'Bearer');
+            throw unauthorized('Unauthorized');
+          }
+        }
         reply.header('content-type', deps.metrics.registry.contentType);
         return deps.metrics.registry.metrics();
       },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
@@ -11,6 +11,7 @@ export function recommendationsRoutes(
   recommendations: RecommendationsService,
   compatibility: CompatibilityService,
   authenticate: onRequestHookHandler,
+  countView: preHandlerHookHandler,
 ) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -42,11 +43,13 @@ export function recommendationsRoutes(
         summary: '궁합 with one person, rule by rule',
         description:
           'The same score as everywhere else, with the saju rules that produced it (Korean descriptions); the points add ' +
-          "up to the score. `400` for the caller's own id, `404` for an unknown user or one blocked either way.",
+          "up to the score. `400` for the caller's own id, `404` for an unknown user or one blocked either way. " +
+          'Counts with public profile views against PROFILE_VIEWS_PER_HOUR per caller (`429` with Retry-After).',
         security: bearer,
         params: Type.Object({ user_id: Id }, { additionalProperties: false }),
-        response: { 200: CompatibilityBody, ...errors(400, 401, 404) },
+        response: { 200: CompatibilityBody, ...errors(400, 401, 404, 429) },
       },
+      preHandler: countView,
       handler: async (req) => compatibility.with(callerOf(req).profile, req.params.user_id),
     });
   };

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../auth/auth.guard.js';
@@ -21,7 +21,7 @@ const PublicProfile = Type.Object({
   ),
 });
 
-export function publicProfileRoutes(profiles: PublicProfileService, authenticate: onRequestHookHandler) {
+export function publicProfileRoutes(profiles: PublicProfileService, authenticate: onRequestHookHandler, countView: preHandlerHookHandler) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', authenticate);
@@ -31,11 +31,14 @@ export function publicProfileRoutes(profiles: PublicProfileService, authenticate
         operationId: 'getUserProfile',
         tags: ['users'],
         summary: "Someone's public profile",
-        description: 'Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see.',
+        description:
+          'Age, never the birth date or email. `404` for an unknown user or one blocked either way. Your own id shows what others see. ' +
+          'Counts with compatibility views against PROFILE_VIEWS_PER_HOUR per caller (`429` with Retry-After).',
         security: bearer,
         params: Type.Object({ user_id: Id }, { additionalProperties: false }),
-        response: { 200: PublicProfile, ...errors(400, 401, 404) },
+        response: { 200: PublicProfile, ...errors(400, 401, 404, 429) },
       },
+      preHandler: countView,
       handler: async (req) => profiles.view(callerOf(req).userId, req.params.user_id),
     });
   };

@@ -105,6 +105,7 @@ async function startStack(): Promise<Stack> {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000',
+    PROFILE_VIEWS_PER_HOUR: '1000000',
     SHUTDOWN_TIMEOUT_MS: '5000',
     WEB_CONCURRENCY: '1', // two separate processes here, each killed and restarted on its own
   };

@@ -25,7 +25,7 @@ let w: World;
 let ops: Operation[];
 
 before(async () => {
-  t = await startTestApp({ AUTH_RATE_LIMIT_PER_IP: '1000000', AUTH_RATE_LIMIT_PER_EMAIL: '1000000', AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000' });
+  t = await startTestApp({ AUTH_RATE_LIMIT_PER_IP: '1000000', AUTH_RATE_LIMIT_PER_EMAIL: '1000000', AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000', PROFILE_VIEWS_PER_HOUR: '1000000' });
   w = await buildWorld(t);
   ops = operationsOf(await fetchOpenApi(t.baseUrl));
   // F blocks D: profiles and compatibility are hidden whoever blocked whom (Z blocked F).

@@ -77,6 +77,7 @@ before(async () => {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000000',
+    PROFILE_VIEWS_PER_HOUR: '1000000',
     MATCH_REQUESTS_PER_DAY: '1000',
     // F moderates, so that the admin routes validate (and are fuzzed) instead of answering 404.
     MODERATOR_EMAILS: FUZZER_EMAIL,

@@ -40,6 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     AUTH_RATE_LIMIT_PER_IP: '1000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000',
     AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000',
+    PROFILE_VIEWS_PER_HOUR: '1000',
     ...TEST_VAPID,
     ...env,
   });

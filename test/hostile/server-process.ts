@@ -61,6 +61,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       AUTH_RATE_LIMIT_PER_IP: '100000',
       AUTH_RATE_LIMIT_PER_EMAIL: '100000',
       AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '100000',
+      PROFILE_VIEWS_PER_HOUR: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,12 +11,12 @@ after(async () => t.close());
 
 const ROUTES: Array<[string, string, string[]]> = [
   ['get', '/api/matches/recommendations', ['200', '400', '401', '503']],
-  ['get', '/api/matches/compatibility/{user_id}', ['200', '400', '401', '404', '503']],
+  ['get', '/api/matches/compatibility/{user_id}', ['200', '400', '401', '404', '429', '503']],
   ['post', '/api/matches/request', ['201', '400', '401', '404', '409', '429', '503']],
   ['post', '/api/matches/{match_id}/accept', ['200', '400', '401', '403', '404', '409', '503']],
   ['post', '/api/matches/{match_id}/decline', ['200', '400', '401', '403', '404', '409', '503']],
   ['get', '/api/matches', ['200', '400', '401', '503']],
-  ['get', '/api/users/{user_id}', ['200', '400', '401', '404', '503']],
+  ['get', '/api/users/{user_id}', ['200', '400', '401', '404', '429', '503']],
   ['post', '/api/users/{user_id}/block', ['204', '400', '401', '404', '503']],
   ['delete', '/api/users/{user_id}/block', ['204', '400', '401', '404', '503']],
   ['post', '/api/users/{user_id}/report', ['201', '400', '401', '404', '429', '503']],

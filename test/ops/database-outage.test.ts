@@ -89,6 +89,7 @@ describe('database outage and statement timeout', { skip }, () => {
       AUTH_RATE_LIMIT_PER_IP: '1000',
       AUTH_RATE_LIMIT_PER_EMAIL: '1000',
       AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: '1000',
+      PROFILE_VIEWS_PER_HOUR: '1000',
     });
     app = await buildApp({ config, database: appDb, limiter: new MemoryRateLimiter(), logger: false });
     await app.fastify.listen({ port: 0, host: '127.0.0.1' });
