@@ -30,6 +30,7 @@ import { devicesRoutes } from './notifications/devices.routes.js';
 import { DevicesService } from './notifications/devices.service.js';
 import { configuredProviders } from './notifications/providers/index.js';
 import type { PushProvider } from './notifications/providers/types.js';
+import { DailyPicks } from './notifications/daily-picks.js';
 import { PushService, type RetryPolicy } from './notifications/push-service.js';
 import { userRoom } from './realtime/socket-events.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
@@ -215,10 +216,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       authenticate: authenticator.hook,
       limiter: deps.limiter,
       profileViewsPerHour: config.profileViewsPerHour,
+      prepared: database.prepared,
     }),
   );
 
-  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });
+  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime, socketsPerUser: config.socketsPerUser });
   const push = deps.push ? await startPush(deps, deps.push, realtime.io, events, fastify) : null;
   // Per user, over every socket, process and REST: what one socket may send in the window at
   // most (its burst, then its sustained rate), so one busy device never meets it; several share it.
@@ -255,6 +257,7 @@ async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events:
     log: fastify.log,
     work: config.push.workersInProcess,
     concurrency: config.push.workerConcurrency,
+    dailyPicks: new DailyPicks(deps.database.db, config.push.dailyPicksHour),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.pollingIntervalSeconds ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });

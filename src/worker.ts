@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { commandLine } from './lib/cli.js';
 import { createLogger } from './lib/logger.js';
 import { configuredProviders } from './notifications/providers/index.js';
+import { DailyPicks } from './notifications/daily-picks.js';
 import { PushService } from './notifications/push-service.js';
 import { installRedisAdapter } from './realtime/redis-adapter.js';
 import { DEFAULT_REALTIME_OPTIONS } from './realtime/realtime.server.js';
@@ -45,6 +46,7 @@ const push = await PushService.start({
   isOnline: async (userId) => (await io.in(userRoom(userId)).fetchSockets()).length > 0,
   log,
   work: true,
+  dailyPicks: new DailyPicks(database.db, config.push.dailyPicksHour),
   concurrency: args.values.concurrency ?? config.push.workerConcurrency,
 });
 log.info({ concurrency: args.values.concurrency ?? config.push.workerConcurrency }, 'push worker ready');

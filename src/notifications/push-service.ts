@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { PgBoss, fromKysely, fromPglite, type Job } from 'pg-boss';
 import type { DatabaseHandle } from '../db/database.js';
+import { nextPicksAt, type DailyPicks } from './daily-picks.js';
 import { deleteDevice } from './devices.repo.js';
 import { claimOutbox, liveDevicesOf, pruneDeliveries, recordDelivery, sendContext, wasDelivered } from './outbox.repo.js';
 import type { PushPlatform, PushProvider, PushTarget } from './providers/types.js';
@@ -9,6 +10,11 @@ import { deliveryIdOf, renderPush, type PushJob } from './push-texts.js';
 export const SEND_QUEUE = 'push-send';
 const RELAY_QUEUE = 'push-relay';
 const PRUNE_QUEUE = 'push-prune';
+export const DAILY_PREBUILD_QUEUE = 'push-daily-prebuild';
+export const DAILY_BUILD_QUEUE = 'push-daily-build';
+export const DAILY_PICKS_QUEUE = 'push-daily-picks';
+/** Build jobs are spread over this much of the hour before the picks hour. */
+const PREBUILD_SPREAD_SECONDS = 55 * 60;
 /** How long a kick waits before relaying (so one transaction takes a burst of rows). */
 const RELAY_GATHER_MS = 20;
 /** Outbox rows one relay transaction moves. */
@@ -46,6 +52,8 @@ export interface PushServiceOptions {
   retry?: RetryPolicy;
   /** How often an idle worker looks for due jobs. */
   pollingIntervalSeconds?: number;
+  /** The daily_picks push (scheduled where workers run). */
+  dailyPicks?: DailyPicks;
 }
 
 export interface PushCounters {
@@ -121,9 +129,50 @@ export class PushService {
       await boss.work(PRUNE_QUEUE, { pollingIntervalSeconds: 30 }, () => pruneDeliveries(database.db, DELIVERY_MEMORY_SECONDS));
       await boss.schedule(RELAY_QUEUE, '* * * * *');
       await boss.schedule(PRUNE_QUEUE, '17 * * * *');
+      const picks = options.dailyPicks;
+      if (picks) {
+        for (const name of [DAILY_PREBUILD_QUEUE, DAILY_PICKS_QUEUE]) await boss.createQueue(name, { policy: 'singleton', retryLimit: 2, expireInSeconds: 1800 });
+        await boss.createQueue(DAILY_BUILD_QUEUE, { retryLimit: 2, retryDelay: 30, expireInSeconds: 300 });
+        await boss.work(DAILY_PREBUILD_QUEUE, { pollingIntervalSeconds: 10 }, () => service.prebuildDailySets(new Date()));
+        await boss.work<{ userId: number; at: string }>(DAILY_BUILD_QUEUE, { localConcurrency: 2, pollingIntervalSeconds: 2 }, async (jobs) => {
+          for (const job of jobs) await picks.build(job.data.userId, new Date(job.data.at));
+        });
+        await boss.work(DAILY_PICKS_QUEUE, { pollingIntervalSeconds: 10 }, () => service.sendDailyPicks(new Date()));
+        // Korean time has no daylight saving: the hour before is simply hour − 1 (mod 24).
+        await boss.schedule(DAILY_PREBUILD_QUEUE, `0 ${(picks.hour + 23) % 24} * * *`, null, { tz: 'Asia/Seoul' });
+        await boss.schedule(DAILY_PICKS_QUEUE, `0 ${picks.hour} * * *`, null, { tz: 'Asia/Seoul' });
+      }
     }
     service.kick();
     return service;
+  }
+
+  /**
+   * The hour before the picks: one build job per person who will need a set, each at a random
+   * moment of the hour, for the Korean date of the coming picks hour.
+   */
+  async prebuildDailySets(now: Date): Promise<number> {
+    const picks = this.options.dailyPicks;
+    if (!picks) return 0;
+    const at = nextPicksAt(now, picks.hour);
+    const spread = Math.max(0, Math.min(PREBUILD_SPREAD_SECONDS, (at.getTime() - now.getTime()) / 1000 - 60));
+    const people = await picks.peopleToPrepare(at);
+    const jobs = people.map((userId) => ({
+      data: { userId, at: at.toISOString() },
+      startAfter: new Date(now.getTime() + Math.floor(Math.random() * spread * 1000)),
+      singletonKey: `${userId}:${at.toISOString()}`,
+    }));
+    if (jobs.length > 0) await this.boss.insert(DAILY_BUILD_QUEUE, jobs);
+    return jobs.length;
+  }
+
+  /** The picks hour: outbox rows for everyone whose set is ready, then relay them. */
+  async sendDailyPicks(now: Date): Promise<number> {
+    const picks = this.options.dailyPicks;
+    if (!picks) return 0;
+    const n = await picks.enqueue(now);
+    if (n > 0) this.kick();
+    return n;
   }
 
   /** Something wrote outbox rows: relay them soon (coalesced; one relay at a time per process). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { DailyPicks, nextPicksAt } from '../../src/notifications/daily-picks.js';
 import type { PushService } from '../../src/notifications/push-service.js';
 import { retryDelaySeconds, DEFAULT_RETRY } from '../../src/notifications/push-service.js';
 import { deliveryIdOf, type PushJob } from '../../src/notifications/push-texts.js';
@@ -262,5 +263,49 @@ describe('nothing about blocked or suspended people', () => {
     await api.post('/api/auth/logout', { token: b.accessToken, body: { refresh_token: b.refreshToken } });
     assert.equal(await push.sendOne(jobAbout(900_020, db.deviceId, b.id, a.id)), 'skipped');
     assert.equal(pushesTo(db.subscription.endpoint).length, 0);
+  });
+});
+
+describe('daily_picks', () => {
+  it('builds sets ahead over the hour before, then pushes those whose set is ready, once', async () => {
+    const picks = new DailyPicks(t.database.db, 12);
+    const now = new Date();
+    const at = nextPicksAt(now, 12);
+    assert.ok(at.getTime() > now.getTime() && at.getTime() - now.getTime() <= 86_400_000);
+    assert.equal(new Date(at.getTime() + 9 * 3_600_000).getUTCHours(), 12, 'noon in Korea');
+    for (let i = 0; i < 3; i++) await createUser(api, { gender: 'male', birth_date: `199${i}-0${i + 2}-1${i}` });
+    const ready = await createUser(api, { gender: 'female' });
+    const notReady = await createUser(api, { gender: 'female' });
+    const noDevice = await createUser(api, { gender: 'female' });
+    const r = await withWebDevice(ready);
+    const n = await withWebDevice(notReady);
+
+    const queued = await push.prebuildDailySets(now);
+    assert.ok(queued >= 2, `${queued} build jobs`);
+    const builds = await sql<{ data: { userId: number; at: string }; start_after: Date }>`
+      SELECT data, start_after FROM pgboss.job WHERE name = 'push-daily-build' AND (data->>'userId')::int IN (${ready.id}, ${notReady.id})`.execute(t.database.db);
+    assert.equal(builds.rows.length, 2);
+    for (const job of builds.rows) {
+      assert.equal(job.data.at, at.toISOString());
+      const offset = new Date(job.start_after).getTime() - now.getTime();
+      assert.ok(offset >= -1000 && offset <= 55 * 60_000, `build starts ${offset} ms from now`);
+    }
+    assert.ok(!(await picks.peopleToPrepare(at)).includes(noDevice.id), 'nobody without a device');
+
+    assert.equal(await picks.build(ready.id, at), true);
+    assert.ok(!(await picks.peopleToPrepare(at)).includes(ready.id), 'a built set needs no second build');
+    const enqueued = await push.sendDailyPicks(at);
+    assert.ok(enqueued >= 1);
+    await eventually(() => assert.equal(pushesTo(r.subscription.endpoint).length, 1));
+    assert.deepEqual(pushesTo(r.subscription.endpoint)[0]!.json(), {
+      title: '오늘의 추천이 도착했어요',
+      body: '오늘의 인연을 확인해 보세요.',
+      data: { type: 'daily_picks' },
+    });
+    await settle();
+    assert.equal(pushesTo(n.subscription.endpoint).length, 0, 'no set, no push');
+    // The set the push announced is the one the app shows.
+    const set = await t.database.db.selectFrom('daily_recommendation_sets').select('kst_date').where('user_id', '=', ready.id).execute();
+    assert.deepEqual(set.map((s) => s.kst_date), [new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10)]);
   });
 });
