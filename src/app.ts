@@ -216,10 +216,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       authenticate: authenticator.hook,
       limiter: deps.limiter,
       profileViewsPerHour: config.profileViewsPerHour,
+      prepared: database.prepared,
     }),
   );
 
-  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime });
+  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime, socketsPerUser: config.socketsPerUser });
   const push = deps.push ? await startPush(deps, deps.push, realtime.io, events, fastify) : null;
   // Per user, over every socket, process and REST: what one socket may send in the window at
   // most (its burst, then its sustained rate), so one busy device never meets it; several share it.

@@ -12,6 +12,7 @@ import { relayDomainEvents } from './event-relay.js';
 import { disconnectAtExpiry, handshakeAuth } from './handshake.js';
 import { installRedisAdapter, type AdapterKind } from './redis-adapter.js';
 import { SocketChatDelivery } from './socket-delivery.js';
+import { MemorySocketRegistry, RedisSocketRegistry, type SocketRegistry } from './socket-registry.js';
 import { sessionRoom, userRoom, type IoServer } from './socket-events.js';
 
 export interface RealtimeOptions extends SocketLimits {
@@ -36,6 +37,8 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
 export interface RealtimeDeps {
   redis: Redis | null;
   options?: Partial<RealtimeOptions> | undefined;
+  /** SOCKETS_PER_USER: counted in Redis when there is one (every process), else in memory. */
+  socketsPerUser: number;
 }
 
 export interface Realtime {
@@ -63,6 +66,9 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
   let onConnected = () => {};
   const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : async () => {};
   const delivery = new SocketChatDelivery(io, deps.redis !== null, log);
+  const registry: SocketRegistry = deps.redis
+    ? new RedisSocketRegistry(deps.redis, deps.socketsPerUser, options.adapterKey)
+    : new MemorySocketRegistry(deps.socketsPerUser);
   onConnected = () => delivery.peers?.resubscribed();
 
   return {
@@ -87,6 +93,17 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
           socket.disconnect(true);
           return;
         }
+        // SOCKETS_PER_USER: this socket in, the user's oldest beyond the limit out, on whichever
+        // process they are (a socket id is a room the adapter reaches everywhere).
+        registry.admit(userId, socket.id).then(
+          (evicted) => {
+            if (evicted.length > 0) io.in(evicted).disconnectSockets(true);
+          },
+          (err: unknown) => log.warn({ err, userId, socketId: socket.id }, 'socket registry admit failed'),
+        );
+        socket.once('disconnect', () => {
+          registry.remove(userId, socket.id).catch((err: unknown) => log.warn({ err, userId, socketId: socket.id }, 'socket registry remove failed'));
+        });
         // A revocation published between the handshake's session check and the join above found
         // no socket in the rooms: check the session once more now that the socket is in them.
         authenticator.sessionLive(sessionId, userId).then(
