@@ -216,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       authenticate: authenticator.hook,
       limiter: deps.limiter,
       profileViewsPerHour: config.profileViewsPerHour,
+      prepared: database.prepared,
     }),
   );
 

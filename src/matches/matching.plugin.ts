@@ -1,5 +1,5 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { EventBus } from '../lib/events.js';
 import type { RateLimiter } from '../lib/rate-limit.js';
 import { safetyRoutes } from '../safety/safety.routes.js';
@@ -27,6 +27,8 @@ export interface MatchingDeps {
   limiter: RateLimiter;
   /** PROFILE_VIEWS_PER_HOUR */
   profileViewsPerHour: number;
+  /** Named prepared statements for the recommendation walk (DatabaseHandle.prepared). */
+  prepared?: DatabaseHandle['prepared'];
 }
 
 /**
@@ -46,7 +48,12 @@ export function matchingPlugin(deps: MatchingDeps) {
     const countView = profileViewLimit(deps.limiter, deps.profileViewsPerHour);
     await fastify.register(publicProfileRoutes(new PublicProfileService(db, now), authenticate, countView));
     await fastify.register(
-      recommendationsRoutes(new RecommendationsService(db, rankings, now, census), new CompatibilityService(db), authenticate, countView),
+      recommendationsRoutes(
+        new RecommendationsService(db, rankings, now, census, deps.prepared ? { prepared: deps.prepared } : {}),
+        new CompatibilityService(db),
+        authenticate,
+        countView,
+      ),
     );
     await fastify.register(matchesRoutes(new MatchesService(db, events, deps.requestsPerDay, now), authenticate));
     await fastify.register(safetyRoutes(new SafetyService(db, events, deps.limiter), authenticate));

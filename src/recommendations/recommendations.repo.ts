@@ -1,5 +1,6 @@
-import { sql, type Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import { createHash } from 'node:crypto';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { isMatchOfPair } from '../db/user-pair.js';
 import { notBlockedEitherWay } from '../safety/blocks.repo.js';
@@ -7,6 +8,29 @@ import { REGIONS } from '../users/regions.js';
 import { birthDateBounds, seekerAge, type Seeker } from './discovery.js';
 
 type Executor = Db | Transaction<Database>;
+
+/** Runs a query as a named prepared statement (DatabaseHandle.prepared). */
+export type PreparedRunner = DatabaseHandle['prepared'];
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The walk's queries differ by the seeker's kind of preferences (a few SQL texts, every value a
+ * parameter) and run several times per first call of the day: as named prepared statements each
+ * pool connection plans each text once (planning took as long as running them). The name is
+ * derived from the text, so one name never means two texts.
+ */
+async function run<R>(db: Executor, query: RawBuilder<R>, prefix: string, prepared: PreparedRunner | undefined): Promise<R[]> {
+  // Inside a transaction the query must run on its connection, not on any pool connection.
+  if (!prepared || db.isTransaction) return (await query.execute(db)).rows;
+  const compiled = query.compile(db);
+  let name = statementNames.get(compiled.sql);
+  if (name === undefined) {
+    name = `${prefix}_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 20)}`;
+    if (statementNames.size < 256) statementNames.set(compiled.sql, name);
+  }
+  return prepared(name, compiled, compiled.parameters);
+}
 
 export interface EligibleRow {
   id: number;
@@ -54,9 +78,15 @@ export function mutualFitSql(seeker: Seeker, today: string, region: 'preferred' 
  * pair keeps its row), no block either way. Runs on users_discovery_idx alone (chart key, gender,
  * region, discoverable people only, with the other columns included); deleted accounts are gone.
  */
-export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: string, keys: ArrayLike<number>): Promise<EligibleRow[]> {
+export async function eligibleWithKeys(
+  db: Executor,
+  seeker: Seeker,
+  today: string,
+  keys: ArrayLike<number>,
+  prepared?: PreparedRunner,
+): Promise<EligibleRow[]> {
   if (seeker.interested_in.length === 0 || keys.length === 0) return [];
-  const result = await sql<EligibleRow>`
+  const query = sql<EligibleRow>`
     SELECT u.id, u.saju_key FROM users u
     WHERE u.saju_key = ANY(${Array.from(keys)}::int4[])
       AND ${mutualFitSql(seeker, today)}
@@ -64,8 +94,8 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: stri
       -- not suspended or banned now (a probe of the tiny users_suspended_idx)
       AND NOT EXISTS (SELECT 1 FROM users s WHERE s.id = u.id AND s.suspended_until IS NOT NULL AND s.suspended_until > now())
       AND ${noMatchWith(seeker.id)}
-      AND ${notBlockedEitherWay(seeker.id, candidate)}`.execute(db);
-  return result.rows;
+      AND ${notBlockedEitherWay(seeker.id, candidate)}`;
+  return run(db, query, 'eligible', prepared);
 }
 
 /**
@@ -76,16 +106,22 @@ export async function eligibleWithKeys(db: Executor, seeker: Seeker, today: stri
  * cap + 1 index entries. For an "anywhere" seeker the regions are the 17 codes and, separately,
  * NULL (one index range each, where no region condition would scan a whole gender).
  */
-export async function poolKeys(db: Executor, seeker: Seeker, today: string, cap: number): Promise<Int32Array | null> {
+export async function poolKeys(
+  db: Executor,
+  seeker: Seeker,
+  today: string,
+  cap: number,
+  prepared?: PreparedRunner,
+): Promise<Int32Array | null> {
   if (seeker.interested_in.length === 0) return new Int32Array(0);
   const branch = (region: 'preferred' | 'known' | 'unknown') =>
     // (The seeker is not left out here: their own key would only cost the walk one look-up.)
     sql`SELECT u.saju_key FROM users u WHERE ${mutualFitSql(seeker, today, region)}`;
   const people =
     seeker.preferred_regions.length > 0 ? branch('preferred') : sql`${branch('known')} UNION ALL ${branch('unknown')}`;
-  const result = await sql<{ keys: number[] | null; n: number }>`
-    SELECT array_agg(DISTINCT p.saju_key) AS keys, count(*)::int AS n FROM (${people} LIMIT ${cap + 1}) p`.execute(db);
-  const row = result.rows[0]!;
+  const query = sql<{ keys: number[] | null; n: number }>`
+    SELECT array_agg(DISTINCT p.saju_key) AS keys, count(*)::int AS n FROM (${people} LIMIT ${cap + 1}) p`;
+  const row = (await run(db, query, 'pool_keys', prepared))[0]!;
   if (row.n > cap) return null;
   return Int32Array.from(row.keys ?? []);
 }

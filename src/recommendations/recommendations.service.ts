@@ -14,6 +14,7 @@ import {
   shownOn,
   storeDailySet,
   type DailyEntry,
+  type PreparedRunner,
   type RecommendedRow,
 } from './recommendations.repo.js';
 
@@ -32,9 +33,17 @@ export class RecommendationsService {
     private readonly now: () => Date,
     /** Pool sizes by gender, region and birth year; without it every seeker with narrow preferences probes. */
     private readonly census?: PoolCensus,
-    /** Pools up to this many people are ranked for the seeker alone (tests lower it). */
-    private readonly poolCap = POOL_CAP,
+    private readonly options: {
+      /** Pools up to this many people are ranked for the seeker alone (tests lower it). */
+      poolCap?: number;
+      /** Runs the walk's queries as named prepared statements (DatabaseHandle.prepared). */
+      prepared?: PreparedRunner;
+    } = {},
   ) {}
+
+  private get poolCap(): number {
+    return this.options.poolCap ?? POOL_CAP;
+  }
 
   async today(caller: ProfileRow, limit: number) {
     const date = koreanDate(this.now());
@@ -63,7 +72,7 @@ export class RecommendationsService {
       order: dailyOrder(caller.id, date),
       // Chart keys nobody of the wanted ages can have are skipped without asking the database.
       keyFilter: keyAgeFilter(caller.age_min, caller.age_max, date),
-      eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, date, keys),
+      eligible: (keys: Int32Array) => eligibleWithKeys(this.db, caller, date, keys, this.options.prepared),
     };
     const best = await pickDailySet(ranking, options);
     if (best) return best;
@@ -99,7 +108,7 @@ export class RecommendationsService {
 
   /** The complete ranking of the keys of everyone who fits the caller both ways, or null when they are more than poolCap. */
   private async poolRanking(caller: ProfileRow, date: string): Promise<KeyRanking | null> {
-    const keys = await poolKeys(this.db, caller, date, this.poolCap);
+    const keys = await poolKeys(this.db, caller, date, this.poolCap, this.options.prepared);
     return keys ? KeyRanking.compute(caller.saju_key, keys, 0, Number.POSITIVE_INFINITY) : null;
   }
 }

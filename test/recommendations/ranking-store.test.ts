@@ -58,7 +58,7 @@ describe('stored key rankings', () => {
     const universe = new SajuKeyUniverse(database.db);
     const rankings = new KeyRankings(database.db, universe, { keep: 4 });
     const clock = { now: new Date('2036-03-02T03:00:00Z') };
-    const service = new RecommendationsService(database.db, rankings, () => clock.now, undefined, 1);
+    const service = new RecommendationsService(database.db, rankings, () => clock.now, undefined, { poolCap: 1 });
     const caller = await profile(123);
     const women = await database.db.selectFrom('users').select(['id', 'saju_key']).where('gender', '=', 'female').execute();
     const got = await service.today(caller, 50);
