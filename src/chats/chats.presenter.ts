@@ -1,5 +1,6 @@
 import type { StoredMessage } from './chat-delivery.js';
-import type { ChatListRow, MessageRow } from './chats.repo.js';
+import type { ChatListRow } from './chats.repo.js';
+import type { MessageSummaryRow } from './message-row.js';
 import type { ChatSummaryView, HistoryMessageView, MessageView } from './chats.schemas.js';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
@@ -17,7 +18,7 @@ export function presentMessage(m: StoredMessage): MessageView {
   });
 }
 
-export function presentHistoryMessage(r: MessageRow): HistoryMessageView {
+export function presentHistoryMessage(r: MessageSummaryRow): HistoryMessageView {
   return { message_id: r.id, sender_id: r.sender_id, content: r.content, sent_at: iso(r.sent_at) };
 }
 

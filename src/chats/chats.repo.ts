@@ -4,6 +4,7 @@ import { isActiveAccount } from '../auth/account-status.js';
 import type { Database } from '../db/schema.js';
 import { activeRecentlySql } from '../auth/activity.js';
 import { blockedEitherWay, notBlockedEitherWay } from '../safety/blocks.repo.js';
+import type { MessageSummaryRow } from './message-row.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -56,8 +57,10 @@ export interface ChatListRow {
 
 /**
  * The caller's usable chats (matched, no block either way, the partner not suspended or banned),
- * most recent activity first: the last
- * message's time, or the chat's creation for a chat without messages.
+ * in raw `sql` (typed by ChatListRow): the lateral last-message join and the correlated unread
+ * count are written as PostgreSQL plans them best, and the list is read on every app start.
+ * Most recent activity first: the last message's time, or the chat's creation for a chat without
+ * messages.
  */
 export async function listChats(db: Executor, userId: number): Promise<ChatListRow[]> {
   const result = await sql<ChatListRow>`
@@ -88,18 +91,11 @@ export interface HistoryQuery {
   after?: number | undefined;
 }
 
-export interface MessageRow {
-  id: number;
-  sender_id: number;
-  content: string;
-  sent_at: Date;
-}
-
 /**
  * A page of a chat's messages by id: newest first, or oldest first with `after` (catch-up). The
  * cursors are id bounds, so a page stays stable while new messages arrive.
  */
-export async function listMessages(db: Executor, chatId: number, q: HistoryQuery): Promise<MessageRow[]> {
+export async function listMessages(db: Executor, chatId: number, q: HistoryQuery): Promise<MessageSummaryRow[]> {
   let query = db
     .selectFrom('messages')
     .select(['id', 'sender_id', 'content', 'sent_at'])
@@ -111,7 +107,8 @@ export async function listMessages(db: Executor, chatId: number, q: HistoryQuery
     .limit(q.limit)
     .offset(q.offset)
     .execute();
-  return rows as MessageRow[];
+  // The seed's DDL leaves these columns nullable; a stored message has them all (message-row.ts).
+  return rows as MessageSummaryRow[];
 }
 
 /** The chat's newest message id, or the given id if that message belongs to the chat. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { StoredMessage } from './chat-delivery.js';
+import type { MessageRow } from './message-row.js';
 
 export interface MessageDraft {
   chatId: number;
@@ -24,22 +25,16 @@ interface ChatRow {
   blocked: boolean;
 }
 
-interface MessageRow {
-  id: number;
-  chat_id: number;
-  sender_id: number;
-  content: string;
-  sent_at: Date;
-  client_msg_id: string | null;
-  prev_id?: number | null;
-  prev_sent_at?: Date | null;
-}
+/** A message row with its chat's previous message, as the append function returns it. */
+type LinkedRow = MessageRow & { prev_id?: number | null; prev_sent_at?: Date | null };
 
-type AppendRow = MessageRow & { row_kind: 'chat' | 'new'; requester_id: number; receiver_id: number; blocked: boolean };
+type AppendRow = LinkedRow & { row_kind: 'chat' | 'new'; requester_id: number; receiver_id: number; blocked: boolean };
 
 /**
- * Stores a batch of messages with one call of `chat_append_messages` (migration 0005): one round
- * trip and one implicit transaction for the whole batch. Under the chats' row locks it checks
+ * Stores a batch of messages with one call of `chat_append_messages` (append-messages.sql.ts):
+ * one round trip and one implicit transaction for the whole batch. Deliberately raw `sql` (typed
+ * by AppendRow): the chat append is the hottest write path, and a set-returning PL/pgSQL call with
+ * array parameters is nothing the query builder would make clearer or faster. Under the chats' row locks it checks
  * each draft's membership of a matched chat and blocks (so a send cannot slip past a block or a
  * deletion that commits at the same moment), links every message to its chat's predecessor, and
  * lets the unique constraint turn a repeated client_msg_id into "stored nothing".
@@ -49,7 +44,7 @@ export async function appendMessages(db: Db, drafts: readonly MessageDraft[]): P
     SELECT * FROM chat_append_messages(${drafts.map((d) => d.chatId)}::int[], ${drafts.map((d) => d.senderId)}::int[],
                                        ${drafts.map((d) => d.content)}::text[], ${drafts.map((d) => d.clientMsgId)}::text[])`.execute(db);
   const byChat = new Map<number, ChatRow>();
-  const inserted: MessageRow[] = [];
+  const inserted: LinkedRow[] = [];
   for (const row of result.rows) {
     if (row.row_kind === 'chat') byChat.set(row.chat_id, row);
     else inserted.push(row);
@@ -108,7 +103,7 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Rows in id order → messages linked to their chat's previous message. */
-function linkPredecessors(rows: MessageRow[], chats: Map<number, ChatRow>): StoredMessage[] {
+function linkPredecessors(rows: LinkedRow[], chats: Map<number, ChatRow>): StoredMessage[] {
   const last = new Map<number, { id: number; sentAt: Date }>();
   return rows.map((r) => {
     const before = last.get(r.chat_id);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { isActiveAccount } from '../auth/account-status.js';
+import type { MessageRow } from '../chats/message-row.js';
 import type { Db } from '../db/database.js';
 import type { MatchStatus, ModerationAction, ReportStatus } from '../db/schema.js';
 
@@ -59,28 +60,27 @@ export async function chatsOf(db: Db, userId: number): Promise<ExportChatRow[]> 
   return result.rows;
 }
 
-export interface ExportMessageRow {
-  id: number;
-  chat_id: number;
-  sender_id: number | null;
-  content: string;
-  sent_at: Date;
-  client_msg_id: string | null;
-}
-
 /**
  * The messages of the given chats, oldest first: every message of the chats the person can still
  * open, and only their own messages in chats closed to them (unmatched, blocked, partner suspended),
  * whose other half they can no longer see.
  */
-export async function messagesOf(db: Db, userId: number, openChats: number[], closedChats: number[]): Promise<ExportMessageRow[]> {
+export async function messagesOf(db: Db, userId: number, openChats: number[], closedChats: number[]): Promise<MessageRow[]> {
   if (openChats.length === 0 && closedChats.length === 0) return [];
-  const result = await sql<ExportMessageRow>`
-    SELECT id, chat_id, sender_id, content, sent_at, client_msg_id FROM messages
-    WHERE chat_id = ANY(${openChats}::int4[])
-       OR (chat_id = ANY(${closedChats}::int4[]) AND sender_id = ${userId})
-    ORDER BY chat_id, id`.execute(db);
-  return result.rows;
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'chat_id', 'sender_id', 'content', 'sent_at', 'client_msg_id'])
+    .where((eb) =>
+      eb.or([
+        ...(openChats.length > 0 ? [eb('chat_id', 'in', openChats)] : []),
+        ...(closedChats.length > 0 ? [eb.and([eb('chat_id', 'in', closedChats), eb('sender_id', '=', userId)])] : []),
+      ]),
+    )
+    .orderBy('chat_id')
+    .orderBy('id')
+    .execute();
+  // The seed's DDL leaves these columns nullable; a stored message has them all (message-row.ts).
+  return rows as MessageRow[];
 }
 
 export async function blocksBy(db: Db, userId: number) {

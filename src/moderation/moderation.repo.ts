@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { accountStatusOf, BAN_UNTIL, type AccountStatus } from '../auth/account-status.js';
+import type { MessageSummaryRow } from '../chats/message-row.js';
 import type { Db } from '../db/database.js';
 import type { Database, ModerationAction, ReportStatus } from '../db/schema.js';
 
@@ -58,13 +59,7 @@ export async function listReports(db: Executor, status: ReportStatus, limit: num
   return (await query.limit(limit).offset(offset).execute()) as QueueRow[];
 }
 
-export interface EvidenceRow {
-  report_id: number;
-  id: number;
-  sender_id: number | null;
-  content: string;
-  sent_at: Date;
-}
+export type EvidenceRow = MessageSummaryRow & { report_id: number };
 
 /**
  * For each report, the last `perChat` messages of the chat between its reporter and the reported
