@@ -74,6 +74,9 @@ export interface PushDeps {
   providers?: PushProvider[];
   retry?: RetryPolicy;
   pollingIntervalSeconds?: number;
+  /** Start in the background (main.ts): the first start creates pg-boss's schema, which must not
+   * delay readiness; outbox rows written meanwhile are relayed when it is up. */
+  background?: boolean;
 }
 
 export interface App {
@@ -221,7 +224,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
 
   const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime, socketsPerUser: config.socketsPerUser });
-  const push = deps.push ? await startPush(deps, deps.push, realtime.io, events, fastify) : null;
+  let push: PushService | null = null;
+  if (deps.push) {
+    const starting = startPush(deps, deps.push, realtime.io, events, fastify.log).then((started) => {
+      push = started;
+      return started;
+    });
+    fastify.addHook('onClose', async () => {
+      const started = await starting.catch(() => null);
+      await started?.stop();
+    });
+    if (deps.push.background) starting.catch((err: unknown) => fastify.log.error({ err }, 'push delivery did not start'));
+    else await starting;
+  }
   // Per user, over every socket, process and REST: what one socket may send in the window at
   // most (its burst, then its sustained rate), so one busy device never meets it; several share it.
   const sendBurst = deps.realtime?.sendBurst ?? DEFAULT_REALTIME_OPTIONS.sendBurst;
@@ -243,18 +258,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   realtime.start({ authenticator, chats, events, metrics });
   if (deps.webRoot && webClientBuilt(deps.webRoot)) await fastify.register(webClientPlugin(deps.webRoot));
 
-  return { fastify, events, metrics, authenticator, io: realtime.io, push };
+  return { fastify, events, metrics, authenticator, io: realtime.io, push: push as PushService | null };
 }
 
-/** Starts push delivery; it stops when the Fastify instance closes (after the sockets). */
-async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events: EventBus, fastify: FastifyInstance): Promise<PushService> {
+/** Starts push delivery (buildApp stops it when the Fastify instance closes). */
+async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events: EventBus, log: FastifyBaseLogger): Promise<PushService> {
   const { config } = deps;
   const push = await PushService.start({
     database: deps.database,
     providers: options.providers ?? configuredProviders(config),
     // Every process's sockets (through the Redis adapter when there is one).
     isOnline: async (userId) => (await io.in(userRoom(userId)).fetchSockets()).length > 0,
-    log: fastify.log,
+    log,
     work: config.push.workersInProcess,
     concurrency: config.push.workerConcurrency,
     dailyPicks: new DailyPicks(deps.database.db, config.push.dailyPicksHour),
@@ -263,7 +278,6 @@ async function startPush(deps: AppDeps, options: PushDeps, io: IoServer, events:
   });
   events.subscribe('matchRequested', () => push.kick());
   events.subscribe('matchAccepted', () => push.kick());
-  fastify.addHook('onClose', async () => push.stop());
   return push;
 }
 

@@ -52,7 +52,7 @@ async function serve(config: Config, database: DatabaseHandle): Promise<void> {
   // Several processes on one port: an Engine.IO long-polling session could land on another
   // worker, so clustered workers speak WebSocket only (docs/operations.md, "Running at scale").
   const realtime = clustered ? { transports: ['websocket' as const] } : undefined;
-  const app = await buildApp({ config, database, limiter, sendLimiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT, push: {} });
+  const app = await buildApp({ config, database, limiter, sendLimiter, redis, realtime, webRoot: DEFAULT_WEB_ROOT, push: { background: true } });
   const log = app.fastify.log;
   if (!webClientBuilt(DEFAULT_WEB_ROOT)) log.warn('web client not built (npm run build:web): / answers 404');
 
