@@ -59,7 +59,8 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), config!.shutdownTimeoutMs);
   force.unref();
   await push.stop();
-  await io.close();
+  // No io.close(): this Server has no HTTP server (and no engine) to close; closing the adapter
+  // leaves the Redis channels.
   await closeAdapter();
   await redis.quit();
   await database.close();
