@@ -48,6 +48,7 @@ const ENV = {
   AUTH_RATE_LIMIT_PER_EMAIL: '4',
   AUTH_RATE_LIMIT_WINDOW_SECONDS: '60',
   MATCH_REQUESTS_PER_DAY: '3',
+  PROFILE_VIEWS_PER_HOUR: '5',
 };
 
 async function startNode(dbUrl: string): Promise<Node> {
@@ -170,6 +171,19 @@ describe('limits shared by two nodes through Redis (and the database)', { skip }
     );
     assert.equal(results.filter((r) => r.status === 401).length, 6);
     assert.equal(results.filter((r) => r.status === 429).length, 14);
+  });
+
+  it('profile and compatibility views: 5 per hour in all, whichever node and route they reach', async () => {
+    const viewer = await person(one, two, 'male');
+    const seen = await person(two, one, 'female');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const path = i % 2 === 0 ? `/api/users/${seen.id}` : `/api/matches/compatibility/${seen.id}`;
+      statuses.push((await alternate(i).api.get(path, { token: viewer.token })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+    // The person viewed has a budget of their own.
+    assert.equal((await one.api.get(`/api/users/${viewer.id}`, { token: seen.token })).status, 200);
   });
 
   it('account deletion password attempts: 10 per hour in all', async () => {
