@@ -13,6 +13,8 @@ import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { verify, type ChatListEntry, type StoredRow } from './verify.js';
 import { TEST_VAPID } from '../helpers/vapid.js';
 import { buildWorld, login, type World } from './world.js';
+import { addPushPeople, checkPushes, registerPhones, sendRequests, startFcm, type PushPeople } from './pushes.js';
+import type { FcmFake } from '../helpers/push-fakes/fcm.js';
 
 /**
  * `npm run test:chaos [-- --messages 10000 --users 120 --rate 220 --timeout 270]`
@@ -22,15 +24,18 @@ import { buildWorld, login, type World } from './world.js';
  * and catch up with `after=`. Meanwhile one API process is SIGKILLed and restarted, PostgreSQL is
  * restarted and Redis is restarted. Then: every acknowledged message must be stored exactly once,
  * every device must hold every message of its chats exactly once in id order, and unread counts
- * must match the model. Prints the counts; exits 1 on any loss, duplicate, disorder or crash.
+ * must match the model. Alongside, people outside the chats send chat requests to people with two
+ * FCM phones each (test/chaos/pushes.ts): every stored request must reach each phone exactly once.
+ * Prints the counts; exits 1 on any loss, duplicate, disorder or crash.
  */
 const { values: options } = commandLine({
   command: 'npm run test:chaos --',
   options: {
     messages: { type: 'integer', default: 10_000, min: 1, help: 'messages the phones send in all' },
     users: { type: 'integer', default: 120, min: 2, help: 'simulated people (a sixth of them with a second phone)' },
+    'push-pairs': { type: 'integer', default: 12, min: 1, help: 'requesters and receivers (two FCM phones each) for the push check' },
     rate: { type: 'number', default: 220, min: 1, help: 'messages per second, all phones together' },
-    timeout: { type: 'number', default: 270, min: 1, help: 'seconds before the run counts as failed' },
+    timeout: { type: 'number', default: 480, min: 1, help: 'seconds before the run counts as failed' },
   },
 });
 const TARGET = options.messages;
@@ -80,6 +85,8 @@ interface Stack {
   redis: PrivateRedis;
   servers: ApiServer[];
   world: World;
+  fcm: FcmFake;
+  pushPeople: PushPeople;
 }
 
 async function startStack(): Promise<Stack> {
@@ -93,7 +100,10 @@ async function startStack(): Promise<Stack> {
   say(`private PostgreSQL on ${pgPort}, private Redis on ${redisPort}`);
   const world = await buildWorld(postgres.url, USERS);
   say(`${world.users.length} users, ${world.chats.size} matched chats`);
+  const push = await startFcm(temp);
+  cleanups.add('local FCM', () => void push.fcm.close());
   const env = {
+    ...push.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     DATABASE_URL: postgres.url,
@@ -114,7 +124,10 @@ async function startStack(): Promise<Stack> {
   );
   await Promise.all(servers.map((s) => s.start()));
   say(`API servers ready: ${servers.map((s) => s.url).join(', ')}`);
-  return { postgres, redis, servers, world };
+  const pushPeople = await addPushPeople(servers[0]!.url, options['push-pairs']);
+  await registerPhones(servers.map((s) => s.url), pushPeople);
+  say(`${pushPeople.requesters.length} requesters, ${pushPeople.receivers.length} receivers with two FCM phones each`);
+  return { postgres, redis, servers, world, fcm: push.fcm, pushPeople };
 }
 
 async function startDevices({ servers, world }: Stack, ledger: Ledger): Promise<Device[]> {
@@ -218,8 +231,12 @@ async function main(): Promise<number> {
   const faultRun = faults(stack, () => ledger.messages.size)
     .then((log) => (faultLog = log))
     .finally(() => (faultsOver = true));
+  // The chat requests run through the faults too (spread over about as long as the faults take).
+  const requests = sendRequests(stack.servers.map((s) => s.url), stack.pushPeople, 30);
   await traffic(devices, ledger, () => faultsOver);
-  await faultRun; // a fault that could not be injected or recovered from fails the run here
+  await faultRun;
+  const requested = await requests;
+  say(`chat requests: ${requested.sent} sent, ${requested.answered} answered`); // a fault that could not be injected or recovered from fails the run here
   say(`traffic over: ${ledger.messages.size} messages created; waiting for every send and read mark to be confirmed`);
 
   // Not fatal by itself: whatever stays unacknowledged is counted and fails the run below.
@@ -230,6 +247,11 @@ async function main(): Promise<number> {
 
   const { rows, lists } = await readBack(stack, devices);
   const report = verify(ledger, rows, devices, lists, stack.world.chats, TARGET);
+  // A job whose worker was killed waits for pg-boss's expiry (2 min) before another worker retries it.
+  say('waiting for the pushes');
+  const pushes = await checkPushes(stack.postgres.url, stack.pushPeople, stack.fcm, 200_000);
+  report.lines.push(...pushes.lines);
+  report.failures.push(...pushes.failures);
   const crashes = stack.servers.flatMap((s) => s.unexpectedExits);
   for (const e of faultLog) console.log(`event   ${e}`);
   for (const line of report.lines) console.log(`result  ${line}`);
