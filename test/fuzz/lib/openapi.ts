@@ -117,7 +117,9 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
         key: `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase(),
         path,
-        secured: Array.isArray(op.security) && op.security.length > 0,
+        // An empty requirement among the alternatives makes authentication optional (GET /metrics
+        // without METRICS_TOKEN outside production): no 401 is owed for a bad token there.
+        secured: Array.isArray(op.security) && op.security.length > 0 && !op.security.some((s) => typeof s === 'object' && s !== null && Object.keys(s).length === 0),
         pathParams,
         queryParams,
         body: bodySchema ? { schema: bodySchema, required: op.requestBody?.required === true } : null,
