@@ -60,11 +60,11 @@ export function request<T = any>(socket: Socket, event: string, ...args: unknown
 }
 
 /** Polls until `check` passes (or throws its last failure after `timeoutMs`). */
-export async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

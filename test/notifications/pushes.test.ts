@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { DailyPicks, nextPicksAt } from '../../src/notifications/daily-picks.js';
+import { wasDelivered } from '../../src/notifications/outbox.repo.js';
 import type { PushService } from '../../src/notifications/push-service.js';
 import { retryDelaySeconds, DEFAULT_RETRY } from '../../src/notifications/push-service.js';
 import { deliveryIdOf, type PushJob } from '../../src/notifications/push-texts.js';
@@ -194,6 +195,8 @@ describe('delivery', () => {
     const [job] = (
       await sql<{ data: PushJob }>`SELECT data FROM pgboss.job WHERE name = 'push-send' AND (data->>'deviceId')::int = ${db.deviceId}`.execute(t.database.db)
     ).rows;
+    // The fake has the push as soon as it answers; the worker records the delivery just after.
+    await eventually(async () => assert.equal(await wasDelivered(t.database.db, job!.data.outboxId, job!.data.deviceId), true));
     // As pg-boss would after a worker died between sending and completing the job.
     assert.equal(await push.sendOne(job!.data), 'skipped');
     assert.equal(pushesTo(db.subscription.endpoint).length, 1);
