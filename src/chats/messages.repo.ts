@@ -64,8 +64,12 @@ export async function appendMessages(db: Db, drafts: readonly MessageDraft[]): P
   drafts.forEach((d, i) => {
     if (outcomes[i]) return;
     const message = queues.get(keyOf(d.chatId, d.senderId, d.clientMsgId, d.content))?.shift();
-    if (message) outcomes[i] = { kind: 'stored', message };
-    else missing.push(i);
+    if (message) {
+      // The text as sent: what the database handed back may differ in a leading BOM (keyOf).
+      message.content = d.content;
+      message.clientMsgId = d.clientMsgId;
+      outcomes[i] = { kind: 'stored', message };
+    } else missing.push(i);
   });
   if (missing.length > 0) await resolveDuplicates(db, drafts, missing, outcomes, byChat);
   return outcomes as AppendOutcome[];
@@ -92,9 +96,17 @@ export async function findMessagesBetween(db: Db, chatId: number, afterId: numbe
   });
 }
 
+/**
+ * Which draft a returned row belongs to. PGlite's protocol reader decodes each text field with a
+ * TextDecoder that drops a leading U+FEFF (byte-order mark), so a client_msg_id (never trimmed)
+ * or content that starts with one comes back without it: the key ignores it on both sides.
+ * Rows whose keys then coincide go out in id order, which is batch order.
+ */
 function keyOf(chatId: number, senderId: number, clientMsgId: string | null, content: string): string {
-  return clientMsgId === null ? `${chatId}|${senderId}|t|${content}` : `${chatId}|${senderId}|c|${clientMsgId}`;
+  return clientMsgId === null ? `${chatId}|${senderId}|t|${withoutBom(content)}` : `${chatId}|${senderId}|c|${withoutBom(clientMsgId)}`;
 }
+
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -141,18 +153,21 @@ async function resolveDuplicates(
   chats: Map<number, ChatRow>,
 ): Promise<void> {
   const wanted = missing.map((i) => drafts[i]!);
-  const originals = await sql<MessageRow>`
-    SELECT m.id, m.chat_id, m.sender_id, m.content, m.sent_at, m.client_msg_id
+  // Each original comes back with the position of its draft in `wanted` (no text comparison).
+  const originals = await sql<MessageRow & { ord: number }>`
+    SELECT m.id, m.chat_id, m.sender_id, m.content, m.sent_at, m.client_msg_id, w.ord::int AS ord
     FROM messages m
     JOIN unnest(${wanted.map((d) => d.chatId)}::int[], ${wanted.map((d) => d.senderId)}::int[],
-                ${wanted.map((d) => d.clientMsgId)}::text[]) AS w(chat_id, sender_id, client_msg_id)
+                ${wanted.map((d) => d.clientMsgId)}::text[]) WITH ORDINALITY AS w(chat_id, sender_id, client_msg_id, ord)
       ON m.chat_id = w.chat_id AND m.sender_id = w.sender_id AND m.client_msg_id = w.client_msg_id`.execute(db);
-  const byKey = new Map(originals.rows.map((r) => [keyOf(r.chat_id, r.sender_id, r.client_msg_id, ''), r]));
-  for (const i of missing) {
+  const byOrd = new Map(originals.rows.map((r) => [r.ord, r]));
+  missing.forEach((i, n) => {
     const d = drafts[i]!;
-    const row = byKey.get(keyOf(d.chatId, d.senderId, d.clientMsgId, ''));
+    const row = byOrd.get(n + 1);
     // Unreachable while the unique constraint holds: a skipped insert always has its original.
     if (!row) throw new Error('message vanished between insert and lookup');
-    outcomes[i] = { kind: 'duplicate', message: toMessage(row, chats.get(d.chatId)!, null, null) };
-  }
+    const message = toMessage(row, chats.get(d.chatId)!, null, null);
+    message.clientMsgId = d.clientMsgId; // as sent (see keyOf on a leading BOM)
+    outcomes[i] = { kind: 'duplicate', message };
+  });
 }

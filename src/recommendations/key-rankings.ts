@@ -5,10 +5,20 @@ import type { SajuKeyUniverse } from './key-universe.js';
 
 const RESAVE_AFTER_SEQS = 1000;
 
+/**
+ * Keys kept per shared ranking. Most seekers want ages within about ±5 years, and the walk skips
+ * every key whose year pillar nobody of those ages can have (keyAgeFilter): of a ranking's keys
+ * only ~1 in 6 reaches the database. With 512 kept, ~10 % of first calls of the day at 1M users
+ * ran the ranking dry and scored the whole universe (~100 ms); with 2,048 almost none do. Scoring
+ * costs the same either way (the universe is scored whole); a ranking takes ~10 KB in
+ * saju_key_rankings (~1 GB if all ~107k chart keys of 1M people have one) and in this process's cache.
+ */
+export const SHARED_RANKING_KEEP = 2048;
+
 export interface KeyRankingsOptions {
   /** Keys kept per ranking (whole score levels, so a few more). */
   keep?: number;
-  /** Rankings kept in this process (≈ 5 bytes × keep each). */
+  /** Rankings kept in this process (≈ 5 bytes × keep each: ~40 MB at the defaults). */
   cached?: number;
 }
 
@@ -28,7 +38,7 @@ export class KeyRankings {
     private readonly universe: SajuKeyUniverse,
     options: KeyRankingsOptions = {},
   ) {
-    this.keep = options.keep ?? 512;
+    this.keep = options.keep ?? SHARED_RANKING_KEEP;
     this.cachedMax = options.cached ?? 4096;
   }
 

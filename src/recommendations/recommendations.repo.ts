@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder, type Transaction } from 'kysely';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { isMatchOfPair } from '../db/user-pair.js';
@@ -169,10 +169,24 @@ function toDailySet(rows: SetRow[]): DailySet {
  * by, declined, matched or blocked (either way); deleted accounts cascade out. One round trip
  * answers both "is there a set?" and "who is in it?" (function: migration 0006).
  */
-export async function readDailySet(db: Executor, userId: number, date: string, limit: number): Promise<DailySet> {
-  const result = await sql<SetRow>`SELECT * FROM daily_recommendations_visible(${userId}, ${date}::date, ${limit})`.execute(db);
-  return toDailySet(result.rows);
+export async function readDailySet(
+  db: Executor,
+  userId: number,
+  date: string,
+  limit: number,
+  prepared?: PreparedRunner,
+): Promise<DailySet> {
+  if (!prepared || db.isTransaction) {
+    const result = await sql<SetRow>`SELECT * FROM daily_recommendations_visible(${userId}, ${date}::date, ${limit})`.execute(db);
+    return toDailySet(result.rows);
+  }
+  // The repeat call's hot path: compiled once, a named prepared statement per pool connection
+  // (no query building per call, and PostgreSQL neither parses nor plans it again).
+  dailySetQuery ??= sql<SetRow>`SELECT * FROM daily_recommendations_visible(${0}, ${'1970-01-01'}::date, ${0})`.compile(db);
+  return toDailySet(await prepared('daily_set_v1', dailySetQuery, [userId, date, limit]));
 }
+
+let dailySetQuery: CompiledQuery<SetRow> | undefined;
 
 /**
  * Fixes the day's set and returns its first `limit` people, in one statement: the set row is the

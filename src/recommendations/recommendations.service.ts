@@ -47,7 +47,7 @@ export class RecommendationsService {
 
   async today(caller: ProfileRow, limit: number) {
     const date = koreanDate(this.now());
-    const stored = await readDailySet(this.db, caller.id, date, limit);
+    const stored = await readDailySet(this.db, caller.id, date, limit, this.options.prepared);
     const rows = stored ?? (await this.fixDailySet(caller, date, limit));
     return rows.map((row) => present(row, date));
   }
@@ -57,7 +57,7 @@ export class RecommendationsService {
     const keepFrom = koreanDateMinus(date, ROTATION_DAYS);
     const stored = await storeDailySet(this.db, caller.id, date, entries, keepFrom, limit);
     // null: a concurrent first call fixed the day's set first; everyone gets that one.
-    return stored ?? (await readDailySet(this.db, caller.id, date, limit)) ?? [];
+    return stored ?? (await readDailySet(this.db, caller.id, date, limit, this.options.prepared)) ?? [];
   }
 
   private async pick(caller: ProfileRow, date: string): Promise<DailyEntry[]> {

@@ -127,6 +127,23 @@ describe('POST /api/chats/{chat_id}/messages', () => {
     assert.equal(Number(rows.n), 3);
   });
 
+  it('keeps a client_msg_id that starts with U+FEFF exactly, and a retry with it stores nothing', async () => {
+    // PGlite's protocol reader drops a byte-order mark at the start of a text field it reads back;
+    // the key must still come back as sent and find its original.
+    for (const key of ['\uFEFFbom-key', '\uFEFF']) {
+      const first = await post({ content: 'with a BOM key', client_msg_id: key });
+      assert.equal(first.status, 201, first.text);
+      assert.equal(first.body.client_msg_id, key);
+      const again = await post({ content: 'with a BOM key', client_msg_id: key });
+      assert.equal(again.status, 201, again.text);
+      assert.deepEqual(again.body, first.body);
+      const stored = await t.database.db.selectFrom('messages').select('client_msg_id').where('id', '=', first.body.message_id).executeTakeFirstOrThrow();
+      assert.equal(stored.client_msg_id, key);
+    }
+    const rows = await t.database.db.selectFrom('messages').select('id').where('client_msg_id', '=', '\uFEFFbom-key').execute();
+    assert.equal(rows.length, 1);
+  });
+
   it('validates content (1–5000 after trimming) and client_msg_id (1–64)', async () => {
     const cases: [unknown, number][] = [
       [{ content: '' }, 400],

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { buildApp, type App, type PushDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
@@ -46,7 +47,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   });
   const clock = { now: new Date() };
   const limiter = options.limiter ?? new MemoryRateLimiter();
-  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger: false, realtime: options.realtime, webRoot: options.webRoot, push: options.push });
+  // TEST_LOG_LEVEL=error (or info, debug…) shows the app's own log lines on stderr while debugging a test.
+  const logger = process.env.TEST_LOG_LEVEL ? pino({ level: process.env.TEST_LOG_LEVEL }, pino.destination(2)) : false;
+  const app = await buildApp({ config, database, limiter, now: () => clock.now, logger, realtime: options.realtime, webRoot: options.webRoot, push: options.push });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.fastify.server.address() as AddressInfo;
   return {
