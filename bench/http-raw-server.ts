@@ -9,7 +9,8 @@ import pg from 'pg';
  */
 pg.types.setTypeParser(1082, (v: string) => v);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const verify = createVerifier({ key: process.env.JWT_SECRET!, algorithms: ['HS256'], cache: 10_000 });
+// As the app (src/auth/tokens.ts): verified tokens remembered by their exact text.
+const verify = createVerifier({ key: process.env.JWT_SECRET!, algorithms: ['HS256'], cache: 10_000, cacheKeyBuilder: (token) => token });
 const SQL =
   'select "u"."id", "u"."email", "u"."name", "u"."birth_date", "u"."gender", "u"."location", "u"."job", "u"."bio", ' +
   '"u"."profile_img_url", "u"."created_at", "u"."birth_time", "u"."birth_calendar", "u"."is_leap_month", ' +

@@ -33,9 +33,11 @@ export class ActivityTracker {
     }
     if (this.current.has(userId)) return;
     this.current.add(userId);
-    sql`INSERT INTO user_activity (user_id, last_active_at) VALUES (${userId}, now())
-        ON CONFLICT (user_id) DO UPDATE SET last_active_at = excluded.last_active_at`
-      .execute(this.db)
+    this.db
+      .insertInto('user_activity')
+      .values({ user_id: userId, last_active_at: sql<Date>`now()` })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ last_active_at: eb.ref('excluded.last_active_at') })))
+      .execute()
       .catch((err: unknown) => {
         // Forget it, so that a later request tries again (the user may also have just been deleted).
         this.current.delete(userId);
@@ -48,6 +50,7 @@ export class ActivityTracker {
  * SQL: whether the user `u` (alias) shows as active: true within the last 24 hours, false before,
  * NULL when they turned show_activity off. `a` is the alias of their user_activity row (LEFT JOIN).
  */
+// Raw: the builder has no interval arithmetic.
 export function activeRecentlySql(u: string, a: string) {
   return sql<boolean | null>`CASE WHEN NOT ${sql.ref(`${u}.show_activity`)} THEN NULL
     ELSE COALESCE(${sql.ref(`${a}.last_active_at`)} > now() - make_interval(hours => ${ACTIVE_RECENTLY_HOURS}), false) END`;

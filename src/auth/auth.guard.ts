@@ -48,7 +48,8 @@ export class Authenticator {
     const profile = await this.sessionUser.find(claims.sessionId, claims.userId);
     if (!profile) return null;
     this.activity?.touch(claims.userId);
-    await this.noteUse(claims.sessionId);
+    const touching = this.noteUse(claims.sessionId);
+    if (touching !== null) await touching;
     return { userId: claims.userId, sessionId: claims.sessionId, profile };
   }
 
@@ -57,14 +58,15 @@ export class Authenticator {
    * one UPDATE per session every TOUCH_INTERVAL_SECONDS per process, so the hot path stays one
    * read. The UPDATE itself only writes when the stored time is that old (other processes).
    */
-  private async noteUse(sessionId: number): Promise<void> {
-    if (!this.touchSession) return;
+  private noteUse(sessionId: number): Promise<void> | null {
+    if (!this.touchSession) return null;
     const now = Date.now();
     const last = this.touched.get(sessionId);
-    if (last !== undefined && now - last < TOUCH_INTERVAL_SECONDS * 1000) return;
+    // The usual case: nothing to wait for, and no promise made.
+    if (last !== undefined && now - last < TOUCH_INTERVAL_SECONDS * 1000) return null;
     if (this.touched.size >= TOUCHED_MAX) this.touched.clear();
     this.touched.set(sessionId, now);
-    await this.touchSession(sessionId, TOUCH_INTERVAL_SECONDS);
+    return this.touchSession(sessionId, TOUCH_INTERVAL_SECONDS);
   }
 
   /** Whether the login session is still live (not logged out, revoked, or its user deleted). */

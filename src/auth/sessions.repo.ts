@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 
@@ -15,8 +15,11 @@ export interface LiveSessionRow {
  * A login session is live while it is not revoked and still holds an unexpired refresh token
  * (after that nothing can use it: access tokens live minutes, refresh tokens days).
  */
-const liveSession = sql<boolean>`s.revoked_at IS NULL AND EXISTS (
-  SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id AND t.expires_at > now())`;
+const liveSession = (eb: ExpressionBuilder<Database & { s: Database['auth_sessions'] }, 's'>) =>
+  eb.and([
+    eb('s.revoked_at', 'is', null),
+    eb.exists(eb.selectFrom('refresh_tokens as t').select(eb.lit(1).as('one')).whereRef('t.session_id', '=', 's.id').where('t.expires_at', '>', sql<Date>`now()`)),
+  ]);
 
 /** The user's live sessions, newest first. */
 export async function listLiveSessions(db: Executor, userId: number): Promise<LiveSessionRow[]> {
@@ -65,6 +68,7 @@ export async function touchSessionIfStale(db: Executor, sessionId: number, stale
     .updateTable('auth_sessions')
     .set({ last_used_at: sql`now()` })
     .where('id', '=', sessionId)
+    // Raw: the builder has no interval arithmetic.
     .where('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
     .execute();
 }

@@ -10,8 +10,8 @@ import { blockedEitherWay } from '../safety/blocks.repo.js';
  * while either has blocked the other, never while either member is suspended or banned (the chat
  * has vanished from the partner's list: to the sender it is not found, as in the contract's
  * Moderation section), at most once per (chat, sender, client_msg_id), and linked to its chat's
- * previous message. Migrations 0009, 0012 and 0013 (re)create the function from this text; a change here
- * needs a new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
+ * previous message. Migration 0013 last created the function from a frozen copy of this text; a change here
+ * needs a new migration with its own copy (test/db/feature-sql.test.ts checks that the migrated
  * database runs exactly this text).
  *
  * Why a function: one statement per batch instead of BEGIN/lock/insert/COMMIT halves the flush

@@ -125,10 +125,10 @@ export async function advanceReadMark(db: Executor, chatId: number, userId: numb
     .insertInto('chat_reads')
     .values({ chat_id: chatId, user_id: userId, message_id: messageId })
     .onConflict((oc) =>
-      oc.columns(['chat_id', 'user_id']).doUpdateSet({
-        message_id: sql<number>`GREATEST(chat_reads.message_id, excluded.message_id)`,
+      oc.columns(['chat_id', 'user_id']).doUpdateSet((eb) => ({
+        message_id: eb.fn<number>('greatest', [eb.ref('chat_reads.message_id'), eb.ref('excluded.message_id')]),
         updated_at: sql<Date>`now()`,
-      }),
+      })),
     )
     .returning('message_id')
     .executeTakeFirstOrThrow();

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { isActiveAccount } from '../auth/account-status.js';
 import type { MessageRow } from '../chats/message-row.js';
 import type { Db } from '../db/database.js';
@@ -20,16 +19,23 @@ export interface ExportMatchRow {
   partner_name: string;
 }
 
-const partnerOf = (userId: number) => sql<number>`CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END`;
+/** The person's match rows, each joined to the other person of the match as `p`. */
+function matchesWithPartner(db: Db, userId: number) {
+  return db
+    .selectFrom('matches as m')
+    .innerJoin('users as p', (join) =>
+      join.on((eb) => eb('p.id', '=', eb.case().when('m.requester_id', '=', userId).then(eb.ref('m.receiver_id')).else(eb.ref('m.requester_id')).end())),
+    )
+    .where((eb) => eb.or([eb('m.requester_id', '=', userId), eb('m.receiver_id', '=', userId)]));
+}
 
 export async function matchesOf(db: Db, userId: number): Promise<ExportMatchRow[]> {
-  const result = await sql<ExportMatchRow>`
-    SELECT m.id, m.requester_id, m.receiver_id, m.status, m.compatibility_score, m.created_at,
-      p.id AS partner_id, p.name AS partner_name
-    FROM matches m JOIN users p ON p.id = ${partnerOf(userId)}
-    WHERE m.requester_id = ${userId} OR m.receiver_id = ${userId}
-    ORDER BY m.id`.execute(db);
-  return result.rows;
+  return matchesWithPartner(db, userId)
+    .select(['m.id', 'm.requester_id', 'm.receiver_id', 'm.status', 'm.compatibility_score', 'm.created_at', 'p.id as partner_id', 'p.name as partner_name'])
+    // The seed schema's columns are nullable: the partner join needs both ids, created_at has a default.
+    .$narrowType<{ requester_id: number; receiver_id: number; created_at: Date }>()
+    .orderBy('m.id')
+    .execute();
 }
 
 export interface ExportChatRow {
@@ -44,20 +50,41 @@ export interface ExportChatRow {
 }
 
 export async function chatsOf(db: Db, userId: number): Promise<ExportChatRow[]> {
-  const result = await sql<ExportChatRow>`
-    SELECT c.id, c.match_id, c.created_at, p.id AS partner_id, p.name AS partner_name,
-      (m.status = 'matched' AND ${isActiveAccount('p')}
-        AND NOT EXISTS (SELECT 1 FROM blocks b
-                        WHERE (b.blocker_id = ${userId} AND b.blocked_id = p.id)
-                           OR (b.blocker_id = p.id AND b.blocked_id = ${userId}))) AS visible,
-      r.message_id AS read_up_to
-    FROM matches m
-    JOIN chats c ON c.match_id = m.id
-    JOIN users p ON p.id = ${partnerOf(userId)}
-    LEFT JOIN chat_reads r ON r.chat_id = c.id AND r.user_id = ${userId}
-    WHERE m.requester_id = ${userId} OR m.receiver_id = ${userId}
-    ORDER BY c.id`.execute(db);
-  return result.rows;
+  return matchesWithPartner(db, userId)
+    .innerJoin('chats as c', 'c.match_id', 'm.id')
+    .leftJoin('chat_reads as r', (join) => join.onRef('r.chat_id', '=', 'c.id').on('r.user_id', '=', userId))
+    .select((eb) => [
+      'c.id',
+      'c.match_id',
+      'c.created_at',
+      'p.id as partner_id',
+      'p.name as partner_name',
+      eb
+        .and([
+          eb('m.status', '=', 'matched'),
+          isActiveAccount('p'),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('blocks as b')
+                .select(eb.lit(1).as('one'))
+                .where((b) =>
+                  b.or([
+                    b.and([b('b.blocker_id', '=', userId), b('b.blocked_id', '=', b.ref('p.id'))]),
+                    b.and([b('b.blocker_id', '=', b.ref('p.id')), b('b.blocked_id', '=', userId)]),
+                  ]),
+                ),
+            ),
+          ),
+        ])
+        .$castTo<boolean>()
+        .as('visible'),
+      'r.message_id as read_up_to',
+    ])
+    // Nullable seed-schema columns: the join on c.match_id needs it, created_at has a default.
+    .$narrowType<{ match_id: number; created_at: Date }>()
+    .orderBy('c.id')
+    .execute();
 }
 
 /**

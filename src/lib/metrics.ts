@@ -1,22 +1,12 @@
 import cluster from 'node:cluster';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpMetrics } from './http-metrics.js';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can build many apps). */
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by method, route and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by method and route',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  /** http_requests_total and http_request_duration_seconds (plain counts, exposed as prom-client would). */
+  readonly http = new HttpMetrics(this.registry);
   readonly socketsConnected = new Gauge({
     name: 'socketio_connected_sockets',
     help: 'Socket.IO sockets connected to this process',
@@ -31,8 +21,7 @@ export class Metrics {
 
   /** One finished HTTP request. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    this.httpRequests.inc({ method, route, status: String(status) });
-    this.httpDuration.observe({ method, route }, seconds);
+    this.http.observe(method, route, status, seconds);
   }
 
   constructor(collectProcessMetrics = true) {

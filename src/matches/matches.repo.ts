@@ -51,12 +51,21 @@ export async function findMatchForUpdate(trx: Transaction<Database>, matchId: nu
  * it holds across processes, and cancelling a request does not give it back.
  */
 export async function countRequestsCreated(db: Executor, requesterId: number, from: Date, to: Date): Promise<number> {
-  const result = await sql<{ n: number }>`
-    SELECT (SELECT count(*) FROM matches
-            WHERE requester_id = ${requesterId} AND created_at >= ${from} AND created_at < ${to})
-         + (SELECT count(*) FROM cancelled_match_requests
-            WHERE requester_id = ${requesterId} AND requested_at >= ${from} AND requested_at < ${to}) AS n`.execute(db);
-  return Number(result.rows[0]!.n);
+  const row = await db
+    .selectNoFrom((eb) =>
+      eb(
+        eb.selectFrom('matches').select((s) => s.fn.countAll<string>().as('n')).where('requester_id', '=', requesterId).where('created_at', '>=', from).where('created_at', '<', to),
+        '+',
+        eb
+          .selectFrom('cancelled_match_requests')
+          .select((s) => s.fn.countAll<string>().as('n'))
+          .where('requester_id', '=', requesterId)
+          .where('requested_at', '>=', from)
+          .where('requested_at', '<', to),
+      ).as('n'),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Withdraws a request: the row goes (the pair may request again); the cap still counts it. */
@@ -82,6 +91,7 @@ export interface PastRow {
  * `since`, newest first, each person once (their latest ending).
  */
 export async function listPast(db: Executor, userId: number, since: Date): Promise<PastRow[]> {
+  // Raw: DISTINCT ON over a UNION ALL of two differently shaped sources reads best as SQL.
   const result = await sql<PastRow>`
     SELECT user_id, name, ended_at, reason FROM (
       SELECT DISTINCT ON (e.user_id) e.user_id, p.name, e.ended_at, e.reason
@@ -156,17 +166,17 @@ export async function listMatches(db: Executor, userId: number, filters: MatchLi
   let query = db
     .selectFrom('matches as m')
     .innerJoin('users as p', (join) =>
-      join.on(sql<boolean>`p.id = CASE WHEN m.requester_id = ${userId} THEN m.receiver_id ELSE m.requester_id END`),
+      join.on((eb) => eb('p.id', '=', eb.case().when('m.requester_id', '=', userId).then(eb.ref('m.receiver_id')).else(eb.ref('m.requester_id')).end())),
     )
     .leftJoin('chats as c', 'c.match_id', 'm.id')
-    .select([
+    .select((eb) => [
       'm.id',
       'm.requester_id',
       'm.receiver_id',
       'm.status',
       'm.compatibility_score',
       'm.created_at',
-      sql<number | null>`CASE WHEN m.status = 'matched' THEN c.id END`.as('chat_id'),
+      eb.case().when('m.status', '=', 'matched').then(eb.ref('c.id')).end().as('chat_id'),
       'p.id as partner_id',
       'p.name as partner_name',
       'p.birth_date as partner_birth_date',

@@ -33,7 +33,7 @@ export async function listReports(db: Executor, status: ReportStatus, limit: num
     .selectFrom('reports as r')
     .leftJoin('users as rp', 'rp.id', 'r.reporter_id')
     .leftJoin('users as ru', 'ru.id', 'r.reported_user_id')
-    .select([
+    .select((eb) => [
       'r.id',
       'r.reason',
       'r.details',
@@ -46,10 +46,13 @@ export async function listReports(db: Executor, status: ReportStatus, limit: num
       'rp.name as reporter_name',
       'r.reported_user_id',
       'ru.name as reported_name',
-      sql<AccountStatus | null>`CASE WHEN ru.id IS NULL THEN NULL ELSE ${accountStatusOf('ru')} END`.as('reported_status'),
-      sql<number>`(SELECT count(*) FROM reports o WHERE o.reported_user_id = r.reported_user_id AND o.status = 'open')::int`.as(
-        'reports_open',
-      ),
+      eb.case().when('ru.id', 'is', null).then(eb.lit(null)).else(accountStatusOf('ru')).end().as('reported_status'),
+      eb
+        .cast<number>(
+          eb.selectFrom('reports as o').select((o) => o.fn.countAll().as('n')).whereRef('o.reported_user_id', '=', 'r.reported_user_id').where('o.status', '=', 'open'),
+          'integer',
+        )
+        .as('reports_open'),
     ])
     .where('r.status', '=', status);
   query =
@@ -73,6 +76,7 @@ export async function evidenceFor(
 ): Promise<EvidenceRow[]> {
   const pairs = reports.filter((r) => r.reporter_id !== null);
   if (pairs.length === 0) return [];
+  // Raw: a join of unnested parameter arrays and a LATERAL subquery, clearer as SQL.
   const result = await sql<EvidenceRow>`
     SELECT x.report_id, msg.id, msg.sender_id, msg.content, msg.sent_at
     FROM unnest(${pairs.map((r) => r.id)}::int4[], ${pairs.map((r) => r.reporter_id)}::int4[], ${pairs.map((r) => r.reported_user_id)}::int4[])
@@ -112,6 +116,7 @@ export async function lockTarget(trx: Transaction<Database>, userId: number): Pr
  * never shortened by a later, shorter one.
  */
 export async function suspendAccount(trx: Transaction<Database>, userId: number, days: number | null): Promise<void> {
+  // Raw: a timestamptz literal and interval arithmetic, which the builder does not express.
   const until = days === null ? sql<Date>`${BAN_UNTIL}::timestamptz` : sql<Date>`now() + make_interval(days => ${days})`;
   await trx
     .updateTable('users')

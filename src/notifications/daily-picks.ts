@@ -76,15 +76,23 @@ export class DailyPicks {
   /** Writes today's daily_picks outbox rows (once per person per Korean day); returns how many. */
   async enqueue(at: Date): Promise<number> {
     const date = koreanDate(at);
-    const result = await sql`
-      INSERT INTO push_outbox (user_id, kind)
-      SELECT DISTINCT d.user_id, 'daily_picks'
-      FROM devices d
-      JOIN auth_sessions s ON s.id = d.session_id AND s.revoked_at IS NULL
-      JOIN users u ON u.id = d.user_id AND ${isActiveAccount('u')}
-      JOIN daily_recommendation_sets ds ON ds.user_id = d.user_id AND ds.kst_date = ${date}
-      WHERE EXISTS (SELECT 1 FROM daily_recommendations r WHERE r.user_id = d.user_id AND r.kst_date = ${date})
-        AND NOT EXISTS (SELECT 1 FROM push_outbox o WHERE o.user_id = d.user_id AND o.kind = 'daily_picks')`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0);
+    const result = await this.db
+      .insertInto('push_outbox')
+      .columns(['user_id', 'kind'])
+      .expression((eb) =>
+        eb
+          .selectFrom('devices as d')
+          .innerJoin('auth_sessions as s', (join) => join.onRef('s.id', '=', 'd.session_id').on('s.revoked_at', 'is', null))
+          .innerJoin('users as u', (join) => join.onRef('u.id', '=', 'd.user_id').on(isActiveAccount('u')))
+          .innerJoin('daily_recommendation_sets as ds', (join) => join.onRef('ds.user_id', '=', 'd.user_id').on('ds.kst_date', '=', date))
+          .distinct()
+          .select(['d.user_id', sql.lit('daily_picks').as('kind')])
+          .where((w) => w.exists(w.selectFrom('daily_recommendations as r').select(w.lit(1).as('one')).whereRef('r.user_id', '=', 'd.user_id').where('r.kst_date', '=', date)))
+          .where((w) =>
+            w.not(w.exists(w.selectFrom('push_outbox as o').select(w.lit(1).as('one')).whereRef('o.user_id', '=', 'd.user_id').where('o.kind', '=', 'daily_picks'))),
+          ),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
   }
 }

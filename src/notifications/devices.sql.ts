@@ -3,7 +3,8 @@
  * that ends (logout, revocation, logout-all, a password change, a suspension, refresh-token reuse)
  * takes its devices with it. A trigger rather than a DELETE beside every revocation: sessions are
  * revoked from several features (auth, sessions, moderation), and a new way of ending a session
- * must not leave a phone receiving someone's pushes. Migration 0011 creates it from this text.
+ * must not leave a phone receiving someone's pushes. Migration 0011 created it from a frozen copy of this
+ * text; a change here needs a new migration with its own copy.
  */
 export const DEVICES_FOLLOW_SESSION_FUNCTION = `
 CREATE OR REPLACE FUNCTION devices_follow_session() RETURNS trigger

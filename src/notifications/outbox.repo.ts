@@ -29,12 +29,12 @@ export async function enqueuePush(trx: Transaction<Database>, d: OutboxDraft): P
     .expression(
       trx
         .selectFrom('devices')
-        .select([
-          sql<number>`${d.userId}::int`.as('user_id'),
-          sql<PushKindColumn>`${d.kind}`.as('kind'),
-          sql<number | null>`${d.aboutUserId}::int`.as('about_user_id'),
-          sql<number | null>`${d.matchId ?? null}::int`.as('match_id'),
-          sql<number | null>`${d.chatId ?? null}::int`.as('chat_id'),
+        .select((eb) => [
+          eb.cast<number>(eb.val(d.userId), 'integer').as('user_id'),
+          eb.val(d.kind).as('kind'),
+          eb.cast<number | null>(eb.val(d.aboutUserId), 'integer').as('about_user_id'),
+          eb.cast<number | null>(eb.val(d.matchId ?? null), 'integer').as('match_id'),
+          eb.cast<number | null>(eb.val(d.chatId ?? null), 'integer').as('chat_id'),
         ])
         .where('user_id', '=', d.userId)
         .limit(1),
@@ -54,11 +54,12 @@ export interface OutboxRow {
 
 /** Takes up to `limit` outbox rows (oldest first) out of the table; other relays skip them meanwhile. */
 export async function claimOutbox(trx: Transaction<Database>, limit: number): Promise<OutboxRow[]> {
-  const rows = await sql<OutboxRow>`
-    DELETE FROM push_outbox WHERE id IN (
-      SELECT id FROM push_outbox ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, user_id, kind, about_user_id, match_id, chat_id, message_id`.execute(trx);
-  return rows.rows.sort((a, b) => a.id - b.id);
+  const rows = await trx
+    .deleteFrom('push_outbox')
+    .where('id', 'in', (eb) => eb.selectFrom('push_outbox').select('id').orderBy('id').limit(limit).forUpdate().skipLocked())
+    .returning(['id', 'user_id', 'kind', 'about_user_id', 'match_id', 'chat_id', 'message_id'])
+    .execute();
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /** The devices of these users whose session is live (the ones to queue a push for). */
@@ -105,7 +106,7 @@ export async function sendContext(
     .innerJoin('users as u', 'u.id', 'd.user_id')
     .leftJoin('users as a', (join) => join.on('a.id', '=', about))
     .leftJoin('messages as m', (join) => join.on('m.id', '=', q.messageId ?? 0))
-    .select([
+    .select((eb) => [
       'd.platform',
       'd.token',
       'd.p256dh',
@@ -113,10 +114,10 @@ export async function sendContext(
       'u.push_previews',
       'a.name as about_name',
       'm.content as message_content',
-      sql<boolean>`${isActiveAccount('u')}`.as('recipient_active'),
-      sql<boolean>`(a.id IS NULL OR (${isActiveAccount('a')} AND NOT ${blockedEitherWay(sql.ref<number>('u.id'), sql.ref<number>('a.id'))}))`.as(
-        'about_allowed',
-      ),
+      isActiveAccount('u').as('recipient_active'),
+      eb.or([eb('a.id', 'is', null), eb.and([isActiveAccount('a'), eb.not(blockedEitherWay(eb.ref('u.id'), eb.ref('a.id')))])])
+        .$castTo<boolean>()
+        .as('about_allowed'),
     ])
     .where('d.id', '=', q.deviceId)
     .where('d.user_id', '=', q.userId)
@@ -152,6 +153,7 @@ export async function recordDelivery(db: Executor, outboxId: number, deviceId: n
 export async function pruneDeliveries(db: Executor, olderThanSeconds: number): Promise<number> {
   const result = await db
     .deleteFrom('push_deliveries')
+    // Raw: the builder has no interval arithmetic.
     .where('delivered_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);

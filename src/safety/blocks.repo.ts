@@ -44,7 +44,7 @@ export async function insertBlock(db: Executor, blockerId: number, blockedId: nu
   const inserted = await db
     .insertInto('blocks')
     .columns(['blocker_id', 'blocked_id'])
-    .expression((eb) => eb.selectFrom('users').select([sql<number>`${blockerId}::int`.as('blocker_id'), 'id']).where('id', '=', blockedId))
+    .expression((eb) => eb.selectFrom('users').select([eb.cast<number>(eb.val(blockerId), 'integer').as('blocker_id'), 'id']).where('id', '=', blockedId))
     .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
     .returning('blocked_id')
     .executeTakeFirst();

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
 export interface NewReport {
@@ -16,11 +15,11 @@ export async function insertReport(db: Db, report: NewReport): Promise<number | 
     .expression((eb) =>
       eb
         .selectFrom('users')
-        .select([
-          sql<number>`${report.reporterId}::int`.as('reporter_id'),
+        .select((s) => [
+          s.cast<number>(s.val(report.reporterId), 'integer').as('reporter_id'),
           'id',
-          sql<string>`${report.reason}::varchar`.as('reason'),
-          sql<string | null>`${report.details}::text`.as('details'),
+          s.cast<string>(s.val(report.reason), 'varchar').as('reason'),
+          s.cast<string | null>(s.val(report.details), 'text').as('details'),
         ])
         .where('id', '=', report.reportedUserId),
     )

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { APPEND_MESSAGES_FUNCTION, MEMBERS_ACTIVE } from '../../src/chats/append-messages.sql.js';
+import { APPEND_MESSAGES_FUNCTION } from '../../src/chats/append-messages.sql.js';
+import { APPEND_MESSAGES_FUNCTION_0009 } from '../../src/db/migrations/0009-feature-sql-files.js';
 import * as m0012 from '../../src/db/migrations/0012-chat-append-account-status.js';
+import { APPEND_MESSAGES_FUNCTION_0012 } from '../../src/db/migrations/0012-chat-append-account-status.js';
 import { sqlText } from '../../src/db/sql-text.js';
 import { isMatchOfPair } from '../../src/db/user-pair.js';
 import { DEVICES_FOLLOW_SESSION_FUNCTION } from '../../src/notifications/devices.sql.js';
@@ -49,15 +51,19 @@ describe('feature SQL files', () => {
     });
   }
 
-  it("migration 0012's down goes back to the blocks-only append and its up returns to the file's text", async () => {
+  it("migration 0012's down goes back to 0009's blocks-only append and its up to its own frozen text", async () => {
     const source = async () =>
       (await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = 'chat_append_messages'`.execute(database.db)).rows[0]!.prosrc;
     assert.ok((await source()).includes('s.suspended_until > now()'));
     await m0012.down(database.db as unknown as Kysely<unknown>);
     const down = await source();
-    assert.equal(down, body(APPEND_MESSAGES_FUNCTION)!.replace(`\n${MEMBERS_ACTIVE}`, ''));
+    assert.equal(down, body(APPEND_MESSAGES_FUNCTION_0009));
     assert.ok(!down.includes('suspended_until'));
     await m0012.up(database.db as unknown as Kysely<unknown>);
+    const up = await source();
+    assert.equal(up, body(APPEND_MESSAGES_FUNCTION_0012));
+    assert.ok(up.includes('s.suspended_until > now()'));
+    await sql.raw(APPEND_MESSAGES_FUNCTION).execute(database.db); // back to the text in force, as 0013 left it
     assert.equal(await source(), body(APPEND_MESSAGES_FUNCTION));
   });
 

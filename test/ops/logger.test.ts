@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { LineBatcher, createLogger, type LineSink } from '../../src/lib/logger.js';
+import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
+import { freshDatabase } from '../helpers/database.js';
+import { TEST_VAPID } from '../helpers/vapid.js';
 
 /** A destination that records what it was handed. */
 function recordingSink() {
@@ -84,5 +89,72 @@ describe('the log line batcher', () => {
     const lines = out.trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
     assert.equal(lines.length, count);
     assert.deepEqual(lines, Array.from({ length: count }, (_, i) => i));
+  });
+});
+
+describe('the access log', () => {
+  it('writes one line per request, the line pino itself would write for those fields', async () => {
+    const { sink, chunks } = recordingSink();
+    const logger = createLogger('info', sink);
+    const database = await freshDatabase();
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789', ...TEST_VAPID });
+    const app = await buildApp({ config, database, limiter: new MemoryRateLimiter(), logger });
+    try {
+      const ok = await app.fastify.inject({ method: 'GET', url: '/healthz?x="q"', headers: { 'x-request-id': 'req-1' } });
+      const refused = await app.fastify.inject({ method: 'GET', url: '/api/users/me', headers: { 'x-request-id': 'req-2' } });
+      assert.deepEqual([ok.statusCode, refused.statusCode], [200, 401]);
+      // With a logger, the access log's call counts the requests in the metrics (no onResponse hook).
+      const scrape = await app.metrics.registry.metrics();
+      assert.match(scrape, /^http_requests_total\{method="GET",route="\/healthz",status="200"\} 1$/m);
+      assert.match(scrape, /^http_requests_total\{method="GET",route="\/api\/users\/me",status="401"\} 1$/m);
+      assert.match(scrape, /^http_request_duration_seconds_count\{method="GET",route="\/api\/users\/me"\} 1$/m);
+      await new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
+      const lines = chunks.join('').trim().split('\n');
+      assert.equal(lines.length, 2, 'one line per request');
+      const written = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(
+        written.map((l) => [l.reqId, l.url, l.statusCode, l.msg, l.level]),
+        [
+          ['req-1', '/healthz?x=%22q%22', 200, 'request completed', 30],
+          ['req-2', '/api/users/me', 401, 'request completed', 30],
+        ],
+      );
+      // What pino writes for the same fields through a request child, with the same time and duration.
+      for (const line of written) {
+        const before = chunks.length;
+        logger
+          .child({ reqId: line.reqId })
+          .info(
+            { method: line.method, url: line.url, statusCode: line.statusCode, remoteAddress: line.remoteAddress, responseTime: line.responseTime },
+            'request completed',
+          );
+        await new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
+        const expected = chunks.slice(before).join('').replace(/"time":\d+/, `"time":${String(line.time)}`);
+        assert.equal(expected, `${JSON.stringify(line)}\n`);
+        assert.equal(typeof line.time, 'number');
+        assert.equal(typeof line.pid, 'number');
+        assert.equal(line.remoteAddress, '127.0.0.1');
+        assert.equal(typeof line.responseTime, 'number');
+      }
+    } finally {
+      await app.fastify.close();
+      await database.close();
+    }
+  });
+
+  it('writes nothing below its level', async () => {
+    const { sink, chunks } = recordingSink();
+    const logger = createLogger('warn', sink);
+    const database = await freshDatabase();
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789', ...TEST_VAPID });
+    const app = await buildApp({ config, database, limiter: new MemoryRateLimiter(), logger });
+    try {
+      assert.equal((await app.fastify.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      logger.flush();
+      assert.deepEqual(chunks, []);
+    } finally {
+      await app.fastify.close();
+      await database.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { DAILY_SET_FUNCTION } from '../../recommendations/daily-set.sql.js';
-import { DAILY_SET_FUNCTION as DAILY_SET_FUNCTION_0006 } from './0006-daily-set-function.js';
+import { DAILY_SET_FUNCTION_0009 } from './0009-feature-sql-files.js';
 
 /** The 17 시/도 codes of `users.region` and `users.preferred_regions` (see src/users/regions.ts). */
 const REGION_LIST = `'seoul', 'busan', 'daegu', 'incheon', 'gwangju', 'daejeon', 'ulsan', 'sejong', 'gyeonggi',
@@ -74,12 +73,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       WHERE discoverable`.execute(db);
 
   // The repeat call's function, now also applying the preferences (src/recommendations/daily-set.sql.ts).
-  await sql.raw(DAILY_SET_FUNCTION).execute(db);
+  await sql.raw(DAILY_SET_FUNCTION_0010).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  // The function as before (the same rules as 0006's text, without the preference columns).
-  await sql.raw(DAILY_SET_FUNCTION_0006.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION')).execute(db);
+  // The function as 0009 left it (without the preference columns), before the columns go.
+  await sql.raw(DAILY_SET_FUNCTION_0009).execute(db);
   await sql`CREATE INDEX users_saju_key_gender_idx ON users (saju_key, gender) INCLUDE (id, interested_in)`.execute(db);
   await sql`DROP INDEX users_discovery_idx, users_partition_idx`.execute(db);
   await sql`DROP TABLE user_activity, cancelled_match_requests`.execute(db);
@@ -89,3 +88,42 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       DROP COLUMN age_min, DROP COLUMN age_max, DROP COLUMN discoverable, DROP COLUMN show_activity`.execute(db);
   await sql`ALTER TABLE matches DROP COLUMN unmatched_at, DROP COLUMN unmatched_by`.execute(db);
 }
+
+// Frozen: the exact text this migration ran (from src/recommendations/daily-set.sql.ts as of 15467ac). The file in src/ may evolve;
+// a change to it needs a new migration, never an edit here.
+export const DAILY_SET_FUNCTION_0010 = `
+CREATE OR REPLACE FUNCTION daily_recommendations_visible(p_user integer, p_date date, p_limit integer)
+RETURNS TABLE (id integer, name varchar, birth_date date, location varchar, bio text, profile_img_url varchar, score smallint)
+LANGUAGE plpgsql STABLE AS $fn$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+    SELECT x.id, x.name, x.birth_date, x.location, x.bio, x.profile_img_url, x.score
+    FROM daily_recommendation_sets s
+    JOIN users me ON me.id = s.user_id
+    -- the caller's international age on p_date, as src/lib/time.ts internationalAge counts it
+    CROSS JOIN LATERAL (
+      SELECT extract(year FROM p_date)::int - extract(year FROM me.birth_date)::int
+        - CASE WHEN to_char(p_date, 'MMDD') < to_char(me.birth_date, 'MMDD') THEN 1 ELSE 0 END AS years
+    ) my
+    LEFT JOIN LATERAL (
+      SELECT u.id, u.name, u.birth_date, u.location, u.bio, u.profile_img_url, r.score, r.position
+      FROM daily_recommendations r
+      JOIN users u ON u.id = r.candidate_id
+      WHERE r.user_id = s.user_id AND r.kst_date = s.kst_date
+        -- still discoverable, not suspended, and their own preferences still accept the caller
+        AND u.discoverable
+        AND (u.suspended_until IS NULL OR u.suspended_until <= now())
+        AND me.gender::text = ANY(u.interested_in)
+        AND (u.age_min IS NULL OR my.years >= u.age_min)
+        AND (u.age_max IS NULL OR my.years <= u.age_max)
+        AND (cardinality(u.preferred_regions) = 0 OR me.region = ANY(u.preferred_regions))
+        AND NOT EXISTS (SELECT 1 FROM matches m WHERE (LEAST("m"."requester_id", "m"."receiver_id") = LEAST(p_user, "u"."id") AND GREATEST("m"."requester_id", "m"."receiver_id") = GREATEST(p_user, "u"."id")))
+        AND (NOT EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = p_user AND bl.blocked_id = "u"."id") AND NOT EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = "u"."id" AND bl.blocked_id = p_user))
+      ORDER BY r.position
+      LIMIT p_limit
+    ) x ON true
+    WHERE s.user_id = p_user AND s.kst_date = p_date
+    ORDER BY x.position;
+END
+$fn$`;

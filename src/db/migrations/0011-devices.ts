@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { DEVICES_FOLLOW_SESSION_FUNCTION, DEVICES_FOLLOW_SESSION_TRIGGER } from '../../notifications/devices.sql.js';
 
 /**
  * Push devices and the preview preference.
@@ -29,8 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX devices_user_idx ON devices (user_id)`.execute(db);
   await sql`CREATE INDEX devices_session_idx ON devices (session_id)`.execute(db);
-  await sql.raw(DEVICES_FOLLOW_SESSION_FUNCTION).execute(db);
-  await sql.raw(DEVICES_FOLLOW_SESSION_TRIGGER).execute(db);
+  await sql.raw(DEVICES_FOLLOW_SESSION_FUNCTION_0011).execute(db);
+  await sql.raw(DEVICES_FOLLOW_SESSION_TRIGGER_0011).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -39,3 +38,20 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE devices`.execute(db);
   await sql`ALTER TABLE users DROP COLUMN push_previews`.execute(db);
 }
+
+// Frozen: the exact text this migration ran (from src/notifications/devices.sql.ts as of ca2cb8a). The file in src/ may evolve;
+// a change to it needs a new migration, never an edit here.
+const DEVICES_FOLLOW_SESSION_FUNCTION_0011 = `
+CREATE OR REPLACE FUNCTION devices_follow_session() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  DELETE FROM devices WHERE session_id = NEW.id;
+  RETURN NULL;
+END
+$fn$`;
+
+const DEVICES_FOLLOW_SESSION_TRIGGER_0011 = `
+CREATE TRIGGER auth_sessions_revoked_devices
+  AFTER UPDATE OF revoked_at ON auth_sessions
+  FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+  EXECUTE FUNCTION devices_follow_session()`;

@@ -1,17 +1,72 @@
 import { sql, type Kysely } from 'kysely';
-import { APPEND_MESSAGES_FUNCTION, MEMBERS_ACTIVE } from '../../chats/append-messages.sql.js';
+import { APPEND_MESSAGES_FUNCTION_0009 } from './0009-feature-sql-files.js';
 
 /**
- * `chat_append_messages` re-created from src/chats/append-messages.sql.ts, which now also refuses
+ * `chat_append_messages` re-created from src/chats/append-messages.sql.ts (frozen copy below), which now also refuses
  * a message into a chat whose partner (or sender) is suspended or banned: moderation hides that
  * chat from the partner's list, and until now the function checked blocks only, so a send still
  * stored the message. Same signature and result columns (CREATE OR REPLACE suffices).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(APPEND_MESSAGES_FUNCTION).execute(db);
+  await sql.raw(APPEND_MESSAGES_FUNCTION_0012).execute(db);
 }
 
-/** Back to the blocks-only rule of 0009: the same text without the members' account check. */
+/** Back to the blocks-only rule of 0009: the function exactly as 0009 wrote it. */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(APPEND_MESSAGES_FUNCTION.replace(`\n${MEMBERS_ACTIVE}`, '')).execute(db);
+  await sql.raw(APPEND_MESSAGES_FUNCTION_0009).execute(db);
 }
+
+// Frozen: the exact text this migration ran (from src/chats/append-messages.sql.ts as of 633aadc). The file in src/ may evolve;
+// a change to it needs a new migration, never an edit here.
+export const APPEND_MESSAGES_FUNCTION_0012 = `
+CREATE OR REPLACE FUNCTION chat_append_messages(p_chat int[], p_sender int[], p_content text[], p_client text[])
+RETURNS TABLE (row_kind text, id int, chat_id int, sender_id int, content text, sent_at timestamptz,
+               client_msg_id text, prev_id int, prev_sent_at timestamptz,
+               requester_id int, receiver_id int, blocked boolean)
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_ids int[]; v_req int[]; v_rec int[]; v_blk boolean[];
+BEGIN
+  SELECT coalesce(array_agg(x.id ORDER BY x.id), '{}'), coalesce(array_agg(x.requester_id ORDER BY x.id), '{}'),
+         coalesce(array_agg(x.receiver_id ORDER BY x.id), '{}'), coalesce(array_agg(x.blocked ORDER BY x.id), '{}')
+    INTO v_ids, v_req, v_rec, v_blk
+  FROM (
+    SELECT c.id, m.requester_id, m.receiver_id,
+      (EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = "m"."requester_id" AND bl.blocked_id = "m"."receiver_id") OR EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = "m"."receiver_id" AND bl.blocked_id = "m"."requester_id")) AS blocked
+    FROM chats c JOIN matches m ON m.id = c.match_id
+    WHERE c.id = ANY(p_chat) AND m.status = 'matched'
+      AND m.requester_id IS NOT NULL AND m.receiver_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM users s
+    WHERE s.id = "m"."requester_id" AND s.suspended_until IS NOT NULL AND s.suspended_until > now())
+      AND NOT EXISTS (SELECT 1 FROM users s
+    WHERE s.id = "m"."receiver_id" AND s.suspended_until IS NOT NULL AND s.suspended_until > now())
+    ORDER BY c.id
+    FOR NO KEY UPDATE OF c
+  ) x;
+
+  RETURN QUERY
+    SELECT 'chat'::text, o.id, o.id, NULL::int, NULL::text, NULL::timestamptz, NULL::text, NULL::int,
+           NULL::timestamptz, o.req, o.rec, o.blk
+    FROM unnest(v_ids, v_req, v_rec, v_blk) AS o(id, req, rec, blk);
+
+  RETURN QUERY
+    WITH prev AS MATERIALIZED (
+      SELECT o.id AS chat_id, lm.id, lm.sent_at
+      FROM unnest(v_ids) AS o(id)
+      CROSS JOIN LATERAL (SELECT mm.id, mm.sent_at FROM messages mm WHERE mm.chat_id = o.id ORDER BY mm.id DESC LIMIT 1) lm
+    ), ins AS (
+      INSERT INTO messages AS mi (chat_id, sender_id, content, client_msg_id)
+      SELECT t.chat_id, t.sender_id, t.content, t.client_msg_id
+      FROM unnest(p_chat, p_sender, p_content, p_client) WITH ORDINALITY AS t(chat_id, sender_id, content, client_msg_id, ord)
+      JOIN unnest(v_ids, v_req, v_rec, v_blk) AS o(id, req, rec, blk) ON o.id = t.chat_id
+      WHERE NOT o.blk AND t.sender_id IN (o.req, o.rec)
+      ORDER BY t.ord
+      ON CONFLICT ON CONSTRAINT messages_client_msg_id_key DO NOTHING
+      RETURNING mi.id, mi.chat_id, mi.sender_id, mi.content, mi.sent_at, mi.client_msg_id
+    )
+    SELECT 'new'::text, ins.id, ins.chat_id, ins.sender_id, ins.content, ins.sent_at, ins.client_msg_id::text,
+           prev.id, prev.sent_at, NULL::int, NULL::int, NULL::boolean
+    FROM ins LEFT JOIN prev ON prev.chat_id = ins.chat_id
+    ORDER BY ins.id;
+END
+$fn$`;
