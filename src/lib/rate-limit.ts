@@ -193,11 +193,13 @@ export class LeasedRateLimiter implements RateLimiter {
   private readonly fallback: MemoryRateLimiter;
   private readonly sweeper: NodeJS.Timeout;
 
+  /** `lease`: hits one reservation takes whatever the limit (default: `leaseSize(limit)`). */
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'rl:',
     private readonly timeoutMs = 500,
     private readonly now: () => number = Date.now,
+    private readonly lease?: number,
   ) {
     this.fallback = new MemoryRateLimiter(now);
     this.sweeper = setInterval(() => this.sweep(), 60_000);
@@ -241,7 +243,7 @@ export class LeasedRateLimiter implements RateLimiter {
   }
 
   private async reserve(key: string, lease: Lease, limit: number, windowSeconds: number): Promise<void> {
-    const size = LeasedRateLimiter.leaseSize(limit);
+    const size = this.lease ?? LeasedRateLimiter.leaseSize(limit);
     const [count, ttl] = await withTimeout(
       this.redis.eval(RESERVE, 1, this.prefix + key, size, windowSeconds * 1000) as Promise<[number, number]>,
       this.timeoutMs,
