@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { StoredMessage } from './chat-delivery.js';
 import type { MessageRow } from './message-row.js';
@@ -30,19 +30,32 @@ type LinkedRow = MessageRow & { prev_id?: number | null; prev_sent_at?: Date | n
 
 type AppendRow = LinkedRow & { row_kind: 'chat' | 'new'; requester_id: number; receiver_id: number; blocked: boolean };
 
+/** The append statement, the same text for every batch (the batch travels as four array parameters). */
+const APPEND_SQL = 'SELECT * FROM chat_append_messages($1::int[], $2::int[], $3::text[], $4::text[])';
+
 /**
  * Stores a batch of messages with one call of `chat_append_messages` (append-messages.sql.ts):
- * one round trip and one implicit transaction for the whole batch. Deliberately raw `sql` (typed
- * by AppendRow): the chat append is the hottest write path, and a set-returning PL/pgSQL call with
+ * one round trip and one implicit transaction for the whole batch. Deliberately raw SQL (typed
+ * by AppendRow; one constant text, so nothing is compiled per batch): the chat append is the hottest write path, and a set-returning PL/pgSQL call with
  * array parameters is nothing the query builder would make clearer or faster. Under the chats' row locks it checks
  * each draft's membership of a matched chat and blocks (so a send cannot slip past a block or a
  * deletion that commits at the same moment), links every message to its chat's predecessor, and
  * lets the unique constraint turn a repeated client_msg_id into "stored nothing".
  */
 export async function appendMessages(db: Db, drafts: readonly MessageDraft[]): Promise<AppendOutcome[]> {
-  const result = await sql<AppendRow>`
-    SELECT * FROM chat_append_messages(${drafts.map((d) => d.chatId)}::int[], ${drafts.map((d) => d.senderId)}::int[],
-                                       ${drafts.map((d) => d.content)}::text[], ${drafts.map((d) => d.clientMsgId)}::text[])`.execute(db);
+  const n = drafts.length;
+  const chatIds = new Array<number>(n);
+  const senderIds = new Array<number>(n);
+  const contents = new Array<string>(n);
+  const clientMsgIds = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const d = drafts[i]!;
+    chatIds[i] = d.chatId;
+    senderIds[i] = d.senderId;
+    contents[i] = d.content;
+    clientMsgIds[i] = d.clientMsgId;
+  }
+  const result = await db.executeQuery(CompiledQuery.raw(APPEND_SQL, [chatIds, senderIds, contents, clientMsgIds]) as CompiledQuery<AppendRow>);
   const byChat = new Map<number, ChatRow>();
   const inserted: LinkedRow[] = [];
   for (const row of result.rows) {
