@@ -9,7 +9,7 @@ import pg from 'pg';
  */
 pg.types.setTypeParser(1082, (v: string) => v);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-// The app's verifier exactly (src/auth/tokens.ts): same cache, keyed by the token itself.
+// As the app (src/auth/tokens.ts): verified tokens remembered by their exact text.
 const verify = createVerifier({ key: process.env.JWT_SECRET!, algorithms: ['HS256'], cache: 10_000, cacheKeyBuilder: (token) => token });
 const SQL =
   'select "u"."id", "u"."email", "u"."name", "u"."birth_date", "u"."gender", "u"."location", "u"."job", "u"."bio", ' +

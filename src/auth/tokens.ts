@@ -10,25 +10,30 @@ export interface AccessClaims {
 /** A positive int4, as the id columns are. */
 const isDbId = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2147483647;
 
+/** Verified tokens remembered per generation (two generations: at most twice this many). */
+const VERIFIED_PER_GENERATION = 5_000;
+
 /**
- * HS256 access tokens through fast-jwt (the fastest verifier measured here; a verifier cache
- * skips the HMAC for a token it has already checked, until the token's own expiry).
+ * HS256 access tokens through fast-jwt (the fastest verifier measured here). Tokens already
+ * verified are remembered by their exact text until their own expiry, which skips the HMAC: fast-jwt's
+ * own cache keys entries by the token's SHA-256, which costs about as much as the HMAC it saves
+ * (measured: ≈ 70 % of verify() on a hit), and warns at start-up when given a cheaper key. An exact
+ * key cannot collide. Logout and revocation stay exact: every request still checks its session in
+ * the database (Authenticator).
  */
 export class AccessTokens {
   private readonly sign: (payload: Record<string, unknown>) => string;
   private readonly verifier: (token: string) => Record<string, unknown>;
+  private verified = new Map<string, AccessClaims>();
+  private previous = new Map<string, AccessClaims>();
 
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlSeconds * 1000 });
-    // The cache is keyed by the token itself: fast-jwt's default key is the token's SHA-256, which
-    // costs about as much as the HMAC it saves (measured: ≈ 70 % of verify() on a hit). Exact
-    // keys cannot collide; the cost is up to 10,000 live access tokens in this process's memory,
-    // which holds the signing secret anyway. Logout and revocation stay exact: every request
-    // still checks its session in the database (Authenticator).
-    this.verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000, cacheKeyBuilder: (token) => token });
+    this.verifier = createVerifier({ key: secret, algorithms: ['HS256'] });
   }
 
   get lifetimeSeconds(): number {
@@ -42,16 +47,33 @@ export class AccessTokens {
 
   /** The claims of a valid, unexpired token, or null. */
   verify(token: string): AccessClaims | null {
+    const known = this.verified.get(token) ?? this.previous.get(token);
+    if (known !== undefined) {
+      // fast-jwt's rule: valid up to and including the expiry's millisecond.
+      return this.now() <= known.expiresAt ? known : null;
+    }
+    let claims: Record<string, unknown>;
     try {
-      const claims = this.verifier(token);
-      const userId = Number(claims.sub);
-      const sessionId = claims.sid;
-      // Both are integer columns: anything else would reach the database as a query error.
-      if (!isDbId(userId) || !isDbId(sessionId)) return null;
-      return { userId, sessionId, expiresAt: Number(claims.exp) * 1000 };
+      claims = this.verifier(token);
     } catch {
       return null;
     }
+    const userId = Number(claims.sub);
+    const sessionId = claims.sid;
+    // Both are integer columns: anything else would reach the database as a query error.
+    if (!isDbId(userId) || !isDbId(sessionId)) return null;
+    const verified: AccessClaims = Object.freeze({ userId, sessionId, expiresAt: Number(claims.exp) * 1000 });
+    // Only what expires is remembered (every token issued here does).
+    if (typeof claims.exp === 'number') this.remember(token, verified);
+    return verified;
+  }
+
+  private remember(token: string, claims: AccessClaims): void {
+    if (this.verified.size >= VERIFIED_PER_GENERATION) {
+      this.previous = this.verified;
+      this.verified = new Map();
+    }
+    this.verified.set(token, claims);
   }
 }
 

@@ -103,7 +103,8 @@ export async function eligibleWithKeys(
  * match and block exclusions), or null when the pool has more than `cap` people. Runs on
  * users_partition_idx — discoverable people by (gender, region, birth date), with the acceptance
  * columns included — so it reads only the seeker's genders × regions × birth dates, and at most
- * cap + 1 index entries. For an "anywhere" seeker the regions are the 17 codes and, separately,
+ * cap + 1 index entries (for a seeker of gender `other`, on users_accepts_other_idx: only people
+ * who accept them, by region and birth date). For an "anywhere" seeker the regions are the 17 codes and, separately,
  * NULL (one index range each, where no region condition would scan a whole gender).
  */
 export async function poolKeys(
@@ -114,9 +115,13 @@ export async function poolKeys(
   prepared?: PreparedRunner,
 ): Promise<Int32Array | null> {
   if (seeker.interested_in.length === 0) return new Int32Array(0);
+  // A seeker whom few accept (`other`) is found from the accepting side: the literal condition
+  // (implied by mutualFitSql's) matches users_accepts_other_idx (migration 0014), also in a
+  // prepared statement's generic plan.
+  const rare = seeker.gender === 'other' ? sql`'other' = ANY(u.interested_in) AND ` : sql``;
   const branch = (region: 'preferred' | 'known' | 'unknown') =>
     // (The seeker is not left out here: their own key would only cost the walk one look-up.)
-    sql`SELECT u.saju_key FROM users u WHERE ${mutualFitSql(seeker, today, region)}`;
+    sql`SELECT u.saju_key FROM users u WHERE ${rare}${mutualFitSql(seeker, today, region)}`;
   const people =
     seeker.preferred_regions.length > 0 ? branch('preferred') : sql`${branch('known')} UNION ALL ${branch('unknown')}`;
   const query = sql<{ keys: number[] | null; n: number }>`

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { compatibilityScore, chartKey, computeChart } from '../../src/saju/index.js';
 import { KeyRankings } from '../../src/recommendations/key-rankings.js';
+import { PoolCensus } from '../../src/recommendations/pool-census.js';
 import { SajuKeyUniverse } from '../../src/recommendations/key-universe.js';
 import { RecommendationsService } from '../../src/recommendations/recommendations.service.js';
 import { PROFILE_COLUMNS } from '../../src/auth/accounts.repo.js';
@@ -85,5 +86,27 @@ describe('stored key rankings', () => {
     const floor = loaded.scores[loaded.length - 1]!;
     assert.deepEqual(Array.from(loaded.keys), brute.filter((x) => x.s >= floor).map((x) => x.k), 'exactly the best levels of the grown universe');
     assert.ok(loaded.universeSeq > computed.universeSeq);
+  });
+
+  it("the pool census counts only people who accept the seeker's gender", async () => {
+    const census = new PoolCensus(database.db);
+    await census.load();
+    const people = await database.db.selectFrom('users').select(['gender', 'interested_in']).where('discoverable', '=', true).execute();
+    const today = '2036-03-01';
+    const cases: Array<[Gender, Gender[]]> = [
+      ['female', ['male']],
+      ['other', ['male']],
+      ['other', ['female']],
+      ['male', ['female', 'other']],
+      ['female', ['female', 'other']],
+    ];
+    for (const [gender, interestedIn] of cases) {
+      const seeker = { id: 0, gender, interested_in: interestedIn, birth_date: '1985-06-01', region: null, preferred_regions: [], age_min: null, age_max: null };
+      const fitting = people.filter((p) => interestedIn.includes(p.gender) && p.interested_in.includes(gender)).length;
+      assert.equal(census.estimate(seeker, today, 0), fitting, `${gender} seeking ${interestedIn.join('+')}`);
+    }
+    // Not vacuous: the men (most people here) accept women only.
+    assert.equal(census.estimate({ id: 0, gender: 'other', interested_in: ['male'], birth_date: '1985-06-01', region: null, preferred_regions: [], age_min: null, age_max: null }, today, 0), 0);
+    assert.ok(census.estimate({ id: 0, gender: 'female', interested_in: ['male'], birth_date: '1985-06-01', region: null, preferred_regions: [], age_min: null, age_max: null }, today, 0)! >= 120);
   });
 });
