@@ -93,6 +93,11 @@ export interface App {
 const BODY_LIMIT = 64 * 1024;
 const USER_SEND_WINDOW_SECONDS = 10;
 
+/** The per-user chat send limit per USER_SEND_WINDOW_SECONDS for a socket's send burst and rate. */
+export function userSendLimit(sendBurst: number, sendPerSecond: number): number {
+  return Math.ceil(sendBurst + sendPerSecond * USER_SEND_WINDOW_SECONDS);
+}
+
 /** Builds the HTTP app (and later the Socket.IO server on it) without listening. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
@@ -257,7 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   };
   const chats = new ChatsService(db, delivery, metrics, {
     limiter: deps.sendLimiter ?? deps.limiter,
-    perUser: Math.ceil(sendBurst + sendPerSecond * USER_SEND_WINDOW_SECONDS),
+    perUser: userSendLimit(sendBurst, sendPerSecond),
     windowSeconds: USER_SEND_WINDOW_SECONDS,
   });
   await fastify.register(chatsRoutes(chats, authenticator.hook));

@@ -32,6 +32,18 @@ describe('LeasedRateLimiter without Redis', () => {
     await l.close();
     down.disconnect();
   });
+
+  it('falls back for every key of reservations sent together when Redis does not answer', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => 50 });
+    down.on('error', () => {});
+    const l = new LeasedRateLimiter(down, `rl:${RUN}:down-together:`, 200);
+    const first = await Promise.all(['a', 'b', 'c'].map((k) => l.hit(k, 1, 60)));
+    assert.deepEqual(first.map((d) => d.allowed), [true, true, true]);
+    const second = await Promise.all(['a', 'b', 'c'].map((k) => l.hit(k, 1, 60)));
+    assert.deepEqual(second.map((d) => d.allowed), [false, false, false]);
+    await l.close();
+    down.disconnect();
+  });
 });
 
 describe('LeasedRateLimiter on a real Redis', { skip }, () => {
@@ -73,6 +85,28 @@ describe('LeasedRateLimiter on a real Redis', { skip }, () => {
     const decisions = await Promise.all(Array.from({ length: 12 }, () => l.hit('together', 600, 10)));
     assert.ok(decisions.every((d) => d.allowed));
     assert.equal(Number(await redis.get(`rl:${RUN}:together`)), 12);
+  });
+
+  it('a given lease size applies whatever the limit', async () => {
+    const l = new LeasedRateLimiter(redis, `rl:${RUN}:fixed:`, 500, undefined, 12);
+    limiters.push(l);
+    for (let i = 0; i < 13; i++) assert.ok((await l.hit('k', 1e9, 10)).allowed);
+    // Two reservations of 12, not of 50 (what ⌊1e9 / 50⌋ would give).
+    assert.equal(Number(await redis.get(`rl:${RUN}:fixed:k`)), 24);
+  });
+
+  it('reservations for many keys in one tick go together and each gets its own lease and limit', async () => {
+    const l = limiter();
+    const keys = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    // Limit 3 (lease 1) for the odd keys: four hits each, in one tick, the fourth refused.
+    const decisions = await Promise.all(
+      keys.flatMap((k, i) => Array.from({ length: i % 2 ? 4 : 1 }, () => l.hit(k, i % 2 ? 3 : 600, 10).then((d) => [k, d.allowed] as const))),
+    );
+    for (const [i, k] of keys.entries()) {
+      const mine = decisions.filter(([key]) => key === k).map(([, allowed]) => allowed);
+      assert.deepEqual(mine, i % 2 ? [true, true, true, false] : [true], k);
+      assert.equal(Number(await redis.get(`rl:${RUN}:${k}`)), i % 2 ? 4 : 12, k);
+    }
   });
 
   it('several processes: never more than the limit, and no fewer than limit − (P − 1) × (lease − 1)', async () => {
