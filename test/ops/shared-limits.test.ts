@@ -4,7 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { LeasedRateLimiter, RedisRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
-import { startApiNode, type ApiNode as Node } from '../helpers/api-node.js';
+import { startApiNode, startApiNodes, type ApiNode as Node } from '../helpers/api-node.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
 import { userInput } from '../helpers/factories.js';
@@ -81,7 +81,7 @@ describe('limits shared by two nodes through Redis (and the database)', { skip }
 
   before(async () => {
     db = await freshPostgresDatabase(SERVER);
-    [one, two] = await Promise.all([startNode(db.url!), startNode(db.url!)]);
+    [one, two] = (await startApiNodes(() => startNode(db.url!), () => startNode(db.url!))) as [Node, Node];
   });
   afterEach(closeSockets);
   after(async () => {
