@@ -20,7 +20,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './lib
 import { requestId } from './lib/request-id.js';
 import { installValidators } from './lib/validation.js';
 import { installJsonBodies } from './lib/json-body.js';
-import { AccessLog, createLogger } from './lib/logger.js';
+import { AccessLog, createLogger, lazyChildLoggerFactory } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
 import { matchingPlugin } from './matches/matching.plugin.js';
 import type { RateLimiter } from './lib/rate-limit.js';
@@ -115,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // counts the request in the metrics (no onResponse hook: Fastify then skips its hook runner
     // for every response). Without one (tests), Fastify calls it for no response: a hook counts.
     logController: new AccessLog(logger, logger === false ? null : observeHttp),
+    // request.log makes its pino child only when something logs through it (lib/logger.ts).
+    ...(logger === false ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
     bodyLimit: BODY_LIMIT,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: requestId,

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { unauthorized } from '../lib/errors.js';
 import type { ActivityTracker } from './activity.js';
 import type { ProfileRow, SessionUserQuery } from './accounts.repo.js';
@@ -79,14 +79,22 @@ export class Authenticator {
     return this.tokens.verify(token);
   }
 
-  /** Fastify onRequest hook for every protected route. */
-  readonly hook = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  /**
+   * Fastify onRequest hook for every protected route. A callback hook: no promise of its own per
+   * request and none for Fastify to chain on (only fromToken's).
+   */
+  readonly hook = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     // The scheme name is case-insensitive (RFC 7235): "bearer x" is as good as "Bearer x".
     const match = BEARER.exec(request.headers.authorization ?? '');
     const token = match?.[1];
-    const caller = await this.fromToken(token);
-    if (!caller) throw unauthorized(token ? 'Invalid or expired access token' : 'Missing bearer token');
-    request.caller = caller;
+    this.fromToken(token).then((caller) => {
+      if (!caller) {
+        done(unauthorized(token ? 'Invalid or expired access token' : 'Missing bearer token'));
+        return;
+      }
+      request.caller = caller;
+      done();
+    }, done);
   };
 }
 

@@ -101,7 +101,16 @@ const { lsCacheSym, timeSym, chindingsSym, endSym, streamSym } = pino.symbols;
 const INFO = 30;
 
 /** The parts of a pino logger (and of its request children) that a line is made of. */
-function pinoParts(log: object) {
+interface LineParts {
+  level: string;
+  time: string;
+  bindings: string;
+  end: string;
+  stream: { write(line: string): unknown };
+}
+
+function pinoParts(log: object): LineParts {
+  if (log instanceof RequestLogger) return log.parts();
   const l = log as Record<symbol, unknown>;
   return {
     level: (l[lsCacheSym] as Record<number, string>)[INFO]!,
@@ -110,6 +119,99 @@ function pinoParts(log: object) {
     end: l[endSym] as string,
     stream: l[streamSym] as { write(line: string): unknown },
   };
+}
+
+/** What pino's log methods take: an object or message, then message and format arguments. */
+type LogArgs = [unknown, ...unknown[]];
+
+/**
+ * A request's logger (`request.log`) that makes its pino child — `parent.child({ reqId })` —
+ * only when something logs through it: most requests log nothing but their access line, which
+ * AccessLog writes from the parent's parts and the same bindings (test/ops/logger.test.ts).
+ * Whatever is logged through it is exactly what the child writes.
+ */
+export class RequestLogger implements FastifyBaseLogger {
+  /** Methods on the prototype: one small object per request, no closures. */
+  private made: Logger | null = null;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly childBindings: Record<string, unknown>,
+  ) {}
+
+  /** The pino child, made on first use. */
+  private child_(): Logger {
+    return (this.made ??= this.parent.child(this.childBindings));
+  }
+
+  get level(): string {
+    return (this.made ?? this.parent).level;
+  }
+  set level(level: string) {
+    this.child_().level = level;
+  }
+  fatal(...args: LogArgs): void {
+    (this.child_().fatal as (...a: LogArgs) => void)(...args);
+  }
+  error(...args: LogArgs): void {
+    (this.child_().error as (...a: LogArgs) => void)(...args);
+  }
+  warn(...args: LogArgs): void {
+    (this.child_().warn as (...a: LogArgs) => void)(...args);
+  }
+  info(...args: LogArgs): void {
+    (this.child_().info as (...a: LogArgs) => void)(...args);
+  }
+  debug(...args: LogArgs): void {
+    (this.child_().debug as (...a: LogArgs) => void)(...args);
+  }
+  trace(...args: LogArgs): void {
+    (this.child_().trace as (...a: LogArgs) => void)(...args);
+  }
+  silent(...args: LogArgs): void {
+    (this.child_().silent as (...a: LogArgs) => void)(...args);
+  }
+  child(bindings: Record<string, unknown>, options?: Parameters<Logger['child']>[1]): FastifyBaseLogger {
+    return this.child_().child(bindings, options);
+  }
+  isLevelEnabled(level: string): boolean {
+    return (this.made ?? this.parent).isLevelEnabled(level);
+  }
+  bindings(): Record<string, unknown> {
+    return this.child_().bindings();
+  }
+
+  /** The parts of the child's line (without making it if it was not made). */
+  parts(): LineParts {
+    if (this.made !== null) return pinoParts(this.made);
+    const parts = pinoParts(this.parent);
+    let bindings = parts.bindings;
+    // pino's asChindings for plain values: ',"key":' + JSON of the value.
+    for (const key in this.childBindings) {
+      const value = this.childBindings[key];
+      if (value !== undefined) bindings += ',' + JSON.stringify(key) + ':' + JSON.stringify(value);
+    }
+    parts.bindings = bindings;
+    return parts;
+  }
+}
+
+/**
+ * Fastify's childLoggerFactory for a createLogger logger: a RequestLogger (the child made when
+ * used); a route with its own log level or serializers gets its child at once, as by default.
+ */
+export function lazyChildLoggerFactory(
+  this: unknown,
+  logger: FastifyBaseLogger,
+  bindings: Record<string, unknown>,
+  options: { level?: string; serializers?: unknown },
+): FastifyBaseLogger {
+  // Fastify's own logger is a child of the one it was given (with its serializers): either is plain.
+  const plain = plainLoggers.has(logger as Logger) || plainLoggers.has(Object.getPrototypeOf(logger) as Logger);
+  if (options.level !== undefined || options.serializers !== undefined || !plain) {
+    return logger.child(bindings, options as Parameters<Logger['child']>[1]);
+  }
+  return new RequestLogger(logger as Logger, bindings);
 }
 
 /**

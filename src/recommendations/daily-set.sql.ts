@@ -18,8 +18,8 @@ const candidate = sql.ref<number>('u.id');
  *
  * Why a function: a PL/pgSQL function keeps its query plan for the session, so the lateral join
  * with its exclusion probes is planned once per connection instead of on every call (planning
- * took ~3× the execution). Migrations 0009 and 0010 (re)create it from this text; a change here needs a
- * new migration that runs it again (test/db/feature-sql.test.ts checks that the migrated
+ * took ~3× the execution). Migration 0010 last created it from a frozen copy of this text; a change here needs a
+ * new migration with its own copy (test/db/feature-sql.test.ts checks that the migrated
  * database runs exactly this text).
  */
 export const DAILY_SET_FUNCTION = `

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
-import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
 import { client } from '../helpers/client.js';
+import { startApiNode, type ApiNode as Node } from '../helpers/api-node.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
 import { createWebPushFake, type WebPushFake } from '../helpers/push-fakes/web-push.js';
-import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
+import { POSTGRES_URL, skipUnlessServices } from '../helpers/services.js';
 import { closeSockets, connect, eventually } from '../helpers/socket.js';
 import { TEST_VAPID } from '../helpers/vapid.js';
 
@@ -23,48 +18,17 @@ import { TEST_VAPID } from '../helpers/vapid.js';
  * device) pair twice.
  */
 const skip = await skipUnlessServices('test/notifications/two-processes.test.ts', 'postgres', 'redis');
-
-interface Node {
-  app: App;
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startNode(dbUrl: string, adapterKey: string): Promise<Node> {
-  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
-  const redis = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
-  const limiter = new MemoryRateLimiter();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    JWT_SECRET: 'two-process-push-secret-0123456789-0123456789',
-    LOG_LEVEL: 'silent',
-    AUTH_RATE_LIMIT_PER_IP: '100000',
-    AUTH_RATE_LIMIT_PER_EMAIL: '100000',
-    PUSH_ALLOW_INSECURE_ENDPOINTS: 'true',
-    ...TEST_VAPID,
-  });
-  const app = await buildApp({
-    config,
-    database,
-    limiter,
-    redis,
-    logger: false,
-    realtime: { adapterKey },
-    push: { pollingIntervalSeconds: 0.5 },
-  });
-  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.fastify.server.address() as AddressInfo;
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.fastify.close();
-      await limiter.close();
-      await redis.quit();
-      await database.close();
-    },
-  };
-}
+const ENV = {
+  NODE_ENV: 'test',
+  JWT_SECRET: 'two-process-push-secret-0123456789-0123456789',
+  LOG_LEVEL: 'silent',
+  AUTH_RATE_LIMIT_PER_IP: '100000',
+  AUTH_RATE_LIMIT_PER_EMAIL: '100000',
+  PUSH_ALLOW_INSECURE_ENDPOINTS: 'true',
+  ...TEST_VAPID,
+};
+const startNode = (dbUrl: string, adapterKey: string) =>
+  startApiNode(dbUrl, { env: ENV, realtime: { adapterKey }, push: { pollingIntervalSeconds: 0.5 } });
 
 describe('pushes with two API processes', { skip }, () => {
   let db: TestDatabase;

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LineBatcher, createLogger, type LineSink } from '../../src/lib/logger.js';
+import { LineBatcher, RequestLogger, createLogger, type LineSink } from '../../src/lib/logger.js';
 import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import { freshDatabase } from '../helpers/database.js';
 import { TEST_VAPID } from '../helpers/vapid.js';
@@ -136,6 +136,50 @@ describe('the access log', () => {
         assert.equal(line.remoteAddress, '127.0.0.1');
         assert.equal(typeof line.responseTime, 'number');
       }
+    } finally {
+      await app.fastify.close();
+      await database.close();
+    }
+  });
+
+  it('makes a request its pino child only when something logs through it, with the request id bound', async () => {
+    const { sink, chunks } = recordingSink();
+    const logger = createLogger('info', sink);
+    const made: unknown[] = [];
+    const child = logger.child.bind(logger);
+    logger.child = ((bindings: Record<string, unknown>, options?: Parameters<typeof logger.child>[1]) => {
+      made.push(bindings);
+      return child(bindings, options);
+    }) as typeof logger.child;
+    const database = await freshDatabase();
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789', ...TEST_VAPID });
+    const app = await buildApp({ config, database, limiter: new MemoryRateLimiter(), logger });
+    app.fastify.get('/logs-something', async (request) => {
+      assert.ok(request.log instanceof RequestLogger);
+      assert.equal(request.log.level, 'info');
+      request.log.warn({ n: 1 }, 'something');
+      return { ok: true };
+    });
+    try {
+      made.length = 0;
+      const quiet = await app.fastify.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'quiet-1' } });
+      assert.equal(quiet.statusCode, 200);
+      assert.deepEqual(made, [], 'no child for a request that logs only its access line');
+      const loud = await app.fastify.inject({ method: 'GET', url: '/logs-something', headers: { 'x-request-id': 'loud-1' } });
+      assert.equal(loud.statusCode, 200);
+      assert.deepEqual(made, [{ reqId: 'loud-1' }], 'one child, made when the handler logged');
+      await new Promise<void>((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
+      const lines = chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(
+        lines.map((l) => [l.reqId, l.msg, l.level, l.n, l.url]),
+        [
+          ['quiet-1', 'request completed', 30, undefined, '/healthz'],
+          ['loud-1', 'something', 40, 1, undefined],
+          ['loud-1', 'request completed', 30, undefined, '/logs-something'],
+        ],
+      );
+      // The access line of a request whose child was made carries its bindings once, as before.
+      assert.equal(chunks.join('').split('\n')[2]!.match(/"reqId"/g)!.length, 1);
     } finally {
       await app.fastify.close();
       await database.close();

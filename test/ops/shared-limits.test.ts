@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
 import { LeasedRateLimiter, RedisRateLimiter } from '../../src/lib/rate-limit.js';
 import { insertChat } from '../helpers/chat-factory.js';
+import { startApiNode, startApiNodes, type ApiNode as Node } from '../helpers/api-node.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
-import { client, type Client } from '../helpers/client.js';
 import { userInput } from '../helpers/factories.js';
 import { closeSockets, connect, request } from '../helpers/socket.js';
 
@@ -31,13 +27,6 @@ const skip = await skipUnlessServices('test/ops/shared-limits.test.ts', 'postgre
 const SECRET = 'shared-limits-test-secret-0123456789-0123456789';
 const RUN = `test-${Date.now()}-${randomBytes(4).toString('hex')}`;
 
-interface Node {
-  app: App;
-  url: string;
-  api: Client;
-  close(): Promise<void>;
-}
-
 const ENV = {
   NODE_ENV: 'test',
   JWT_SECRET: SECRET,
@@ -51,30 +40,14 @@ const ENV = {
   PROFILE_VIEWS_PER_HOUR: '5',
 };
 
-async function startNode(dbUrl: string): Promise<Node> {
-  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
-  const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
-  const limiter = new RedisRateLimiter(redis, `rl:${RUN}:`);
-  // As src/main.ts composes it: chat messages count in leases (a lease of 1 at this small limit).
-  const sendLimiter = new LeasedRateLimiter(redis, `rl:${RUN}:`);
-  // Per socket: 6 messages at once, then one per 10 s — so one socket may send 7 in 10 s.
-  const realtime = { adapterKey: `sio-${RUN}`, sendBurst: 6, sendPerSecond: 0.1 };
-  const app = await buildApp({ config: loadConfig(ENV), database, limiter, sendLimiter, redis, logger: false, realtime });
-  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.fastify.server.address() as AddressInfo).port}`;
-  return {
-    app,
-    url,
-    api: client(url),
-    async close() {
-      await app.fastify.close();
-      await limiter.close();
-      await sendLimiter.close();
-      await redis.quit();
-      await database.close();
-    },
-  };
-}
+const startNode = (dbUrl: string) =>
+  startApiNode(dbUrl, {
+    env: ENV,
+    // As src/main.ts composes it: chat messages count in leases (a lease of 1 at this small limit).
+    limiters: (redis) => ({ limiter: new RedisRateLimiter(redis, `rl:${RUN}:`), sendLimiter: new LeasedRateLimiter(redis, `rl:${RUN}:`) }),
+    // Per socket: 6 messages at once, then one per 10 s — so one socket may send 7 in 10 s.
+    realtime: { adapterKey: `sio-${RUN}`, sendBurst: 6, sendPerSecond: 0.1 },
+  });
 
 let ipCounter = 0;
 /** A client address of its own (TEST-NET-3), so that tests do not share per-IP budgets. */
@@ -108,7 +81,7 @@ describe('limits shared by two nodes through Redis (and the database)', { skip }
 
   before(async () => {
     db = await freshPostgresDatabase(SERVER);
-    [one, two] = await Promise.all([startNode(db.url!), startNode(db.url!)]);
+    [one, two] = (await startApiNodes(() => startNode(db.url!), () => startNode(db.url!))) as [Node, Node];
   });
   afterEach(closeSockets);
   after(async () => {

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
-import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { client } from '../helpers/client.js';
+import { startApiNode, type ApiNode as Node } from '../helpers/api-node.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
 import { createUser } from '../helpers/factories.js';
 import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
@@ -67,32 +63,12 @@ describe('SOCKETS_PER_USER=3, one process (in memory)', () => {
 
 const skip = await skipUnlessServices('test/realtime/sockets-per-user.test.ts', 'postgres', 'redis');
 const SECRET = 'sockets-per-user-test-secret-0123456789-0123456789';
+const startNode = (dbUrl: string, adapterKey: string) =>
+  startApiNode(dbUrl, {
+    env: { NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000', SOCKETS_PER_USER: '3' },
+    realtime: { adapterKey },
+  });
 
-interface Node {
-  app: App;
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startNode(dbUrl: string, adapterKey: string): Promise<Node> {
-  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
-  const redis = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
-  const limiter = new MemoryRateLimiter();
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000', SOCKETS_PER_USER: '3' });
-  const app = await buildApp({ config, database, limiter, redis, logger: false, realtime: { adapterKey } });
-  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.fastify.server.address() as AddressInfo;
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.fastify.close();
-      await limiter.close();
-      await redis.quit();
-      await database.close();
-    },
-  };
-}
 
 describe('SOCKETS_PER_USER=3 across two processes (Redis sorted set)', { skip }, () => {
   let db: TestDatabase;

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
-import { MemoryRateLimiter } from '../../src/lib/rate-limit.js';
 import type { AdapterKind } from '../../src/realtime/redis-adapter.js';
 import { insertChat } from '../helpers/chat-factory.js';
+import { startApiNode, type ApiNode as Node } from '../helpers/api-node.js';
 import { freshPostgresDatabase, type TestDatabase } from '../helpers/database.js';
-import { POSTGRES_URL, REDIS_TEST_URL, skipUnlessServices } from '../helpers/services.js';
+import { POSTGRES_URL, skipUnlessServices } from '../helpers/services.js';
 import { client } from '../helpers/client.js';
 import { createUser } from '../helpers/factories.js';
 import { closeSockets, connect, disconnected, eventually, nextEvent, record, request } from '../helpers/socket.js';
@@ -22,35 +17,14 @@ import { closeSockets, connect, disconnected, eventually, nextEvent, record, req
  * cannot share an embedded PGlite.
  */
 const SERVER = POSTGRES_URL;
-const REDIS = REDIS_TEST_URL;
 const skip = await skipUnlessServices('test/realtime/two-processes.test.ts', 'postgres', 'redis');
 const SECRET = 'two-process-test-secret-0123456789-0123456789';
+const startNode = (dbUrl: string, adapter: AdapterKind, adapterKey: string) =>
+  startApiNode(dbUrl, {
+    env: { NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000' },
+    realtime: { adapter, adapterKey },
+  });
 
-interface Node {
-  app: App;
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startNode(dbUrl: string, adapter: AdapterKind, adapterKey: string): Promise<Node> {
-  const database = await openDatabase({ url: dbUrl, poolSize: 5 });
-  const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
-  const limiter = new MemoryRateLimiter();
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000' });
-  const app = await buildApp({ config, database, limiter, redis, logger: false, realtime: { adapter, adapterKey } });
-  await app.fastify.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.fastify.server.address() as AddressInfo;
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.fastify.close();
-      await limiter.close();
-      await redis.quit();
-      await database.close();
-    },
-  };
-}
 
 for (const adapter of ['pubsub', 'streams'] as const) {
   describe(`two server nodes on one database and Redis (${adapter} adapter)`, { skip }, () => {

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { assertAccessible, logInInBrowser } from '../helpers/browser.js';
 
 // The account screens of the web client in a real browser, each change checked through the API:
 // withdrawing a sent request (대화 요청), discovery preferences (프로필), the session list with one
@@ -51,17 +51,6 @@ describe('web client account screens in a browser', { skip }, () => {
     return res.body.user_id;
   }
 
-  /** Zero serious or critical axe violations on what the page shows now. */
-  async function assertAccessible(page: Page, screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')}`),
-      [],
-      `axe on ${screen}`,
-    );
-  }
-
   before(async () => {
     outDir = await buildWebClient(mkdtempSync(join(tmpdir(), 'web-build-')));
     t = await startTestApp({ AUTH_RATE_LIMIT_PER_EMAIL: '1000' }, { webRoot: outDir });
@@ -87,11 +76,7 @@ describe('web client account screens in a browser', { skip }, () => {
 
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(t.baseUrl);
-    await page.getByLabel('이메일').fill(ME.email);
-    await page.getByLabel('비밀번호').fill(PASSWORD);
-    await page.getByRole('button', { name: '로그인' }).click();
-    await page.getByRole('heading', { name: '오늘의 추천' }).waitFor();
+    await logInInBrowser(page, t.baseUrl, ME.email, PASSWORD);
 
     // 대화 요청: the sent request to 하은, withdrawn.
     await page.getByRole('link', { name: '대화 요청' }).click();

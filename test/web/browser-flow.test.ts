@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { assertAccessible } from '../helpers/browser.js';
 import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 
 // The web client in a real browser (Debian's Chromium driven by playwright-core): two people sign
@@ -38,17 +38,6 @@ describe('web client in a browser', { skip }, () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(t.baseUrl);
     return page;
-  }
-
-  /** Zero serious or critical axe violations on what the page shows now. */
-  async function assertAccessible(page: Page, screen: string): Promise<void> {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')}`),
-      [],
-      `axe on ${screen}`,
-    );
   }
 
   async function signUp(page: Page, person: { name: string; email: string; password: string; birth: string; time?: string }, gender: '남성' | '여성', lunar: boolean) {

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium, skipUnlessChromium, PHONE } from '../../scripts/lib/chromium.js';
 import { buildWebClient } from '../../scripts/lib/web-build.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { logInInBrowser } from '../helpers/browser.js';
 
 // The web client's token handling in a real browser, with access tokens that live 4 seconds:
 // expired tokens are refreshed (rotation followed, no token presented twice by one tab), the
@@ -82,11 +83,7 @@ describe('web client sessions in a browser', { skip }, () => {
     const { chat_id } = await api<{ chat_id: number }>('POST', `/api/matches/${match_id}/accept`, undefined, me.token);
 
     const page = watch(await context.newPage());
-    await page.goto(t.baseUrl);
-    await page.getByLabel('이메일').fill('session-he@example.com');
-    await page.getByLabel('비밀번호').fill(PASSWORD);
-    await page.getByRole('button', { name: '로그인' }).click();
-    await page.getByRole('heading', { name: '오늘의 추천' }).waitFor();
+    await logInInBrowser(page, t.baseUrl, 'session-he@example.com', PASSWORD);
     await page.goto(`${t.baseUrl}/#/chats/${chat_id}`);
     await page.getByRole('heading', { name: '서아' }).waitFor();
 

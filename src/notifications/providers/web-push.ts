@@ -5,6 +5,7 @@ import webpush from 'web-push';
 import type { VapidKeys } from '../../config.js';
 import { endpointProblem, publicLookup } from '../endpoint-safety.js';
 import { retryAfterSeconds } from './retry-after.js';
+import { VapidTokens } from './vapid-tokens.js';
 import type { PushMessage, PushProvider, PushTarget, SendOutcome } from './types.js';
 
 export interface WebPushProviderOptions {
@@ -13,6 +14,8 @@ export interface WebPushProviderOptions {
   allowInsecureEndpoints: boolean;
   requestTimeoutMs?: number;
   now?: () => number;
+  /** The clock of the VAPID tokens' expiry and renewal (tests move it); default Date.now. */
+  vapidClock?: () => number;
 }
 
 /** RFC 8030 §5.4: a Topic is at most 32 base64url characters. */
@@ -22,7 +25,8 @@ function topicOf(key: string): string {
 
 /**
  * Web Push (RFC 8030) with the payload encrypted per RFC 8291 (aes128gcm) and a VAPID (RFC 8292)
- * signature, both made by the maintained `web-push` library (`generateRequestDetails`). The
+ * signature, both made by the maintained `web-push` library (`generateRequestDetails`,
+ * `getVapidHeaders`; the VAPID token is reused per push service, vapid-tokens.ts). The
  * request itself goes out through our own agent, whose DNS lookup refuses non-public addresses on
  * the connection it is about to make (endpoint-safety.ts), so a subscription cannot point the
  * server into its own network, not even by changing its DNS after registration.
@@ -36,10 +40,12 @@ export class WebPushProvider implements PushProvider {
   private readonly http: HttpAgent | null;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly vapidTokens: VapidTokens;
 
   constructor(private readonly options: WebPushProviderOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.vapidTokens = new VapidTokens(options.vapid, options.vapidClock);
     this.https = new HttpsAgent({ keepAlive: true, maxSockets: 50, ...(options.allowInsecureEndpoints ? {} : { lookup: publicLookup }) });
     this.http = options.allowInsecureEndpoints ? new HttpAgent({ keepAlive: true, maxSockets: 50 }) : null;
   }
@@ -52,12 +58,14 @@ export class WebPushProvider implements PushProvider {
     let details: webpush.RequestDetails;
     try {
       details = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: target.keys }, payload, {
-        vapidDetails: this.options.vapid,
         TTL: Math.max(0, Math.floor(message.ttlSeconds)),
         contentEncoding: 'aes128gcm',
         urgency: message.kind === 'daily_picks' ? 'normal' : 'high',
         topic: topicOf(message.collapseKey ?? message.deliveryId),
       });
+      // No vapidDetails above (and no global setVapidDetails): the library signs nothing; the
+      // token, signed once per push service for hours, goes here.
+      details.headers.Authorization = this.vapidTokens.authorization(target.endpoint);
     } catch (err) {
       // Keys the library cannot use (registration checks them, so only a stored row gone bad).
       return { outcome: 'rejected', error: `cannot encrypt for this subscription: ${(err as Error).message}` };

@@ -40,6 +40,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { JwsError, verifyJws } from './jws.js';
 import { testCertificate } from './tls.js';
+import { Programmed } from './programmed.js';
 
 export interface ApnsFakeOptions {
   tls?: boolean;
@@ -95,9 +96,9 @@ const PUSH_TYPES = ['alert', 'background', 'location', 'voip', 'complication', '
 export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<ApnsFake> {
   const now = options.now ?? Date.now;
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const failures: Array<ApnsFailure & { times: number }> = [];
+  const failures = new Programmed<ApnsFailure>((f) => f.token);
   const expired = new Set<string>();
-  const stalls: Array<{ token?: string | undefined; times: number }> = [];
+  const stalls = new Programmed<{ token?: string | undefined; times?: number | undefined }>((s) => s.token);
   /** Apple limits token changes per connection: the iat of the last new token on each. */
   const lastTokenIat = new Map<Http2Session, number>();
   const sessions = new Set<Http2Session>();
@@ -118,10 +119,10 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
     failuresServed: 0,
     violations: [],
     fail(failure) {
-      failures.push({ ...failure, times: failure.times ?? 1 });
+      failures.add(failure);
     },
     stall(options = {}) {
-      stalls.push({ token: options.token, times: options.times ?? 1 });
+      stalls.add({ token: options.token, times: options.times });
     },
     expireProviderTokens() {
       for (const token of fake.providerTokens) expired.add(token);
@@ -136,8 +137,8 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
       fake.violations.length = 0;
       fake.connections = 0;
       fake.failuresServed = 0;
-      failures.length = 0;
-      stalls.length = 0;
+      failures.clear();
+      stalls.clear();
       expired.clear();
       lastTokenIat.clear();
     },
@@ -223,14 +224,11 @@ export async function createApnsFake(options: ApnsFakeOptions = {}): Promise<Apn
     const alert = (payload as { aps: { alert?: unknown } }).aps.alert !== undefined;
     if (alert && pushType !== 'alert') return refuse(400, 'InvalidPushType');
 
-    const stall = stalls.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
-    if (stall) {
-      stall.times -= 1;
+    if (stalls.take(token)) {
       return; // no answer: the stream stays open until the client cancels it or the fake closes
     }
-    const failure = failures.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
+    const failure = failures.take(token);
     if (failure) {
-      failure.times -= 1;
       fake.failuresServed += 1;
       if (failure.reason === 'ExpiredProviderToken') {
         // Apple now holds this token expired: a new one is due, and not "too many updates".

@@ -33,6 +33,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { JwsError, verifyJws } from './jws.js';
 import { testCertificate } from './tls.js';
+import { Programmed } from './programmed.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 
@@ -111,9 +112,9 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyId = randomBytes(20).toString('hex');
   const accessTokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
-  const failures: Array<Required<Pick<FcmFailure, 'status' | 'times'>> & FcmFailure> = [];
-  const tokenFailures: Array<{ status: number; times: number }> = [];
-  const stalls: Array<{ token?: string | undefined; times: number }> = [];
+  const failures = new Programmed<FcmFailure>((f) => f.token);
+  const tokenFailures = new Programmed<{ status: number; times?: number | undefined }>();
+  const stalls = new Programmed<{ token?: string | undefined; times?: number | undefined }>((s) => s.token);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error: unknown) => {
@@ -148,13 +149,13 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
     failuresServed: 0,
     violations: [],
     fail(failure) {
-      failures.push({ ...failure, times: failure.times ?? 1 });
+      failures.add(failure);
     },
     failTokenExchange(failure) {
-      tokenFailures.push({ status: failure.status, times: failure.times ?? 1 });
+      tokenFailures.add({ status: failure.status, times: failure.times });
     },
     stall(options = {}) {
-      stalls.push({ token: options.token, times: options.times ?? 1 });
+      stalls.add({ token: options.token, times: options.times });
     },
     revokeAccessTokens() {
       for (const entry of accessTokens.values()) entry.revoked = true;
@@ -164,9 +165,9 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
       fake.violations.length = 0;
       fake.tokenExchanges = 0;
       fake.failuresServed = 0;
-      failures.length = 0;
-      tokenFailures.length = 0;
-      stalls.length = 0;
+      failures.clear();
+      tokenFailures.clear();
+      stalls.clear();
     },
     close() {
       server.closeAllConnections();
@@ -188,9 +189,8 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
       fake.violations.push(`token exchange: ${description}`);
       json(res, 400, { error: 'invalid_grant', error_description: description });
     };
-    const programmed = tokenFailures.find((f) => f.times > 0);
+    const programmed = tokenFailures.take();
     if (programmed) {
-      programmed.times -= 1;
       json(res, programmed.status, { error: programmed.status >= 500 ? 'internal_failure' : 'invalid_grant', error_description: 'programmed failure' });
       return;
     }
@@ -256,14 +256,11 @@ export async function createFcmFake(options: FcmFakeOptions = {}): Promise<FcmFa
     }
     const message = (parsed as { message: Record<string, any> }).message;
     const token = message.token as string;
-    const stall = stalls.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
-    if (stall) {
-      stall.times -= 1;
+    if (stalls.take(token)) {
       return; // no answer: the connection stays open until the client gives up or the fake closes
     }
-    const failure = failures.find((f) => f.times > 0 && (f.token === undefined || f.token === token));
+    const failure = failures.take(token);
     if (failure) {
-      failure.times -= 1;
       fake.failuresServed += 1;
       if (failure.retryAfter !== undefined) res.setHeader('retry-after', failure.retryAfter);
       return googleError(res, failure.status, failure.errorCode);

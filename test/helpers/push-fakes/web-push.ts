@@ -42,6 +42,7 @@ import { Agent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { JwsError, verifyJws } from './jws.js';
 import { testCertificate } from './tls.js';
+import { Programmed } from './programmed.js';
 
 export interface WebPushFakeOptions {
   tls?: boolean;
@@ -103,7 +104,7 @@ export async function createWebPushFake(options: WebPushFakeOptions = {}): Promi
   const tls = options.tls ?? true;
   const certificate = tls ? await testCertificate() : undefined;
   const subscriptions = new Map<string, Subscription>();
-  const failures: Array<WebPushFailure & { times: number }> = [];
+  const failures = new Programmed<WebPushFailure>((f) => f.endpoint);
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error: unknown) => {
       fake.violations.push(`fake crashed: ${String(error)}`);
@@ -144,12 +145,12 @@ export async function createWebPushFake(options: WebPushFakeOptions = {}): Promi
       if (subscription) subscription.gone = true;
     },
     fail(failure) {
-      failures.push({ ...failure, times: failure.times ?? 1 });
+      failures.add(failure);
     },
     reset() {
       fake.received.length = 0;
       fake.violations.length = 0;
-      failures.length = 0;
+      failures.clear();
     },
     close() {
       agent?.destroy();
@@ -186,9 +187,8 @@ export async function createWebPushFake(options: WebPushFakeOptions = {}): Promi
     const topic = header(req, 'topic');
     if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic)) return refuse(400, `Topic ${topic} is not at most 32 base64url characters`);
 
-    const failure = failures.find((f) => f.times > 0 && (f.endpoint === undefined || f.endpoint === endpoint));
+    const failure = failures.take(endpoint);
     if (failure) {
-      failure.times -= 1;
       res.writeHead(failure.status, failure.retryAfter !== undefined ? { 'retry-after': failure.retryAfter } : {}).end();
       return;
     }
