@@ -39,7 +39,7 @@ redis.on('error', () => {});
 // A Socket.IO server with no HTTP server: it joins the API processes' adapter only to ask them
 // which sockets they hold (fetchSockets answers from every process).
 const io: IoServer = new Server();
-const closeAdapter = installRedisAdapter(io, redis, DEFAULT_REALTIME_OPTIONS, log);
+const adapter = installRedisAdapter(io, redis, DEFAULT_REALTIME_OPTIONS, log);
 const push = await PushService.start({
   database,
   providers: configuredProviders(config),
@@ -61,7 +61,7 @@ async function shutdown(signal: string): Promise<void> {
   await push.stop();
   // No io.close(): this Server has no HTTP server (and no engine) to close; closing the adapter
   // leaves the Redis channels.
-  await closeAdapter();
+  await adapter.close();
   await redis.quit();
   await database.close();
   process.exit(0);

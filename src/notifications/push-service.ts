@@ -7,6 +7,9 @@ import { claimOutbox, liveDevicesOf, pruneDeliveries, recordDelivery, sendContex
 import type { PushPlatform, PushProvider, PushTarget } from './providers/types.js';
 import { deliveryIdOf, renderPush, type PushJob } from './push-texts.js';
 
+/** Waits between tries to record a delivered push (see PushService.remember). */
+const RECORD_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
 export const SEND_QUEUE = 'push-send';
 const RELAY_QUEUE = 'push-relay';
 const PRUNE_QUEUE = 'push-prune';
@@ -275,7 +278,7 @@ export class PushService {
     const result = await provider.send(target, renderPush(job, context));
     switch (result.outcome) {
       case 'delivered':
-        await recordDelivery(db, job.outboxId, job.deviceId);
+        await this.remember(job);
         return this.count('delivered');
       case 'gone':
         await deleteDevice(db, job.deviceId);
@@ -292,6 +295,25 @@ export class PushService {
         const delay = retryDelaySeconds(this.retry, job.attempt, result.retryAfterSeconds);
         await this.boss.send(SEND_QUEUE, { ...job, attempt: next }, { startAfter: delay, singletonKey: `${job.outboxId}:${job.deviceId}:${next}` });
         return this.count('retry');
+      }
+    }
+  }
+
+  /**
+   * Records a push the provider took. The phone already has it: if the record failed at once (the
+   * database restarting), the job would fail, run again and push a second time. So the record is
+   * retried for a while (RECORD_RETRY_DELAYS_MS, ≈ 15 s in all) before the job gives up.
+   */
+  private async remember(job: PushJob): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await recordDelivery(this.options.database.db, job.outboxId, job.deviceId);
+        return;
+      } catch (error) {
+        const delay = RECORD_RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) throw error;
+        this.options.log.warn({ err: error, deviceId: job.deviceId, kind: job.kind }, 'push delivered but not yet recorded; retrying the record');
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }

@@ -48,6 +48,9 @@ export interface Realtime {
   start(deps: { authenticator: Authenticator; chats: ChatsService; events: EventBus; metrics: Metrics }): void;
 }
 
+/** How long start-up waits for the Redis adapter's subscriptions before serving anyway. */
+const ADAPTER_SUBSCRIBE_WAIT_MS = 5_000;
+
 /** The Socket.IO server on the API's own HTTP server (same port, path /socket.io). */
 export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Realtime {
   const options = { ...DEFAULT_REALTIME_OPTIONS, ...deps.options };
@@ -64,7 +67,21 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     if (req.url?.startsWith('/socket.io/')) res.setHeader('x-request-id', requestId(req));
   });
   let onConnected = () => {};
-  const closeAdapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : async () => {};
+  const adapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : null;
+  if (adapter) {
+    // Listen only once the other processes' fan-out reaches this one (InstalledAdapter.subscribed).
+    // A Redis that is down at start does not keep the API from serving: after a while it goes on
+    // (the clients' after= catch-up and the delivery sequencer cover what it misses meanwhile).
+    fastify.addHook('onReady', async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        adapter.subscribed().then(() => true, () => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ADAPTER_SUBSCRIBE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) log.warn('socket.io redis adapter not subscribed yet; serving anyway');
+    });
+  }
   const delivery = new SocketChatDelivery(io, deps.redis !== null, log);
   const registry: SocketRegistry = deps.redis
     ? new RedisSocketRegistry(deps.redis, deps.socketsPerUser, options.adapterKey)
@@ -126,7 +143,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
         await chats.close();
         delivery.close();
         await io.of('/').adapter.close();
-        await closeAdapter();
+        await adapter?.close();
       });
     },
   };

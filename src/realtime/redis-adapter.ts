@@ -24,10 +24,23 @@ function handleEveryCommand(client: Redis, onError: (err: Error) => void): Redis
   return client;
 }
 
+export interface InstalledAdapter {
+  /** Closes the adapter's own Redis connections. */
+  close(): Promise<void>;
+  /**
+   * Resolves once the adapter's subscriptions are active: a PING queued behind the SUBSCRIBE
+   * commands the adapter sent while it was installed is answered only after them. A process that
+   * took sockets before this would miss other processes' fan-out meanwhile, and a client that
+   * caught up with `after=` in that window would not see those messages (npm run test:chaos, a
+   * restarted node).
+   */
+  subscribed(): Promise<void>;
+}
+
 /**
  * Installs the Socket.IO Redis adapter so that rooms, broadcasts, disconnectSockets() and
  * serverSideEmit() span every process. Its connections are duplicates of the app's client (a
- * subscriber connection cannot run other commands); returns how to close them.
+ * subscriber connection cannot run other commands).
  *
  * Default `pubsub` (@socket.io/redis-adapter): measured faster, and our chat fan-out rides on
  * serverSideEmit, which even the streams adapter sends over plain pub/sub — its replay after a
@@ -40,7 +53,7 @@ export function installRedisAdapter(
   log: FastifyBaseLogger,
   /** Called whenever the connection that receives the other processes' events is (re)established. */
   onConnected: () => void = () => {},
-): () => Promise<void> {
+): InstalledAdapter {
   const onError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter connection error');
   const onCommandError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter command failed');
   if (kind === 'streams') {
@@ -48,8 +61,13 @@ export function installRedisAdapter(
     client.on('error', onError);
     client.on('ready', onConnected);
     io.adapter(createStreamsAdapter(client, { streamName: key, channelPrefix: key }));
-    return async () => {
-      await client.quit().catch(() => client.disconnect());
+    return {
+      close: async () => {
+        await client.quit().catch(() => client.disconnect());
+      },
+      subscribed: async () => {
+        await client.ping();
+      },
     };
   }
   const pub = handleEveryCommand(redis.duplicate(), onCommandError);
@@ -58,7 +76,12 @@ export function installRedisAdapter(
   sub.on('error', onError);
   sub.on('ready', onConnected);
   io.adapter(createPubSubAdapter(pub, sub, { key, publishOnSpecificResponseChannel: true }));
-  return async () => {
-    await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
+  return {
+    close: async () => {
+      await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
+    },
+    subscribed: async () => {
+      await sub.ping();
+    },
   };
 }

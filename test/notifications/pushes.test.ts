@@ -205,6 +205,40 @@ describe('delivery', () => {
     assert.notEqual(deliveryIdOf(job!.data.outboxId, job!.data.deviceId), deliveryIdOf(job!.data.outboxId, job!.data.deviceId + 1));
   });
 
+  it('a push the provider took is recorded even if the database refuses the record for a moment', async () => {
+    const a = await createUser(api, { gender: 'male' });
+    const b = await createUser(api, { gender: 'female' });
+    const db = await withWebDevice(b);
+    await api.post('/api/matches/request', { token: a.accessToken, body: { receiver_id: b.id } });
+    await eventually(() => assert.equal(pushesTo(db.subscription.endpoint).length, 1));
+    const [job] = (
+      await sql<{ data: PushJob }>`SELECT data FROM pgboss.job WHERE name = 'push-send' AND (data->>'deviceId')::int = ${db.deviceId}`.execute(t.database.db)
+    ).rows;
+    await eventually(async () => assert.equal(await wasDelivered(t.database.db, job!.data.outboxId, job!.data.deviceId), true));
+    // As if that record had never been made, and the database now refuses records (a restart).
+    await sql`DELETE FROM push_deliveries WHERE outbox_id = ${job!.data.outboxId} AND device_id = ${job!.data.deviceId}`.execute(t.database.db);
+    await sql`CREATE TABLE refuse_records (id int)`.execute(t.database.db);
+    await sql`INSERT INTO refuse_records VALUES (1)`.execute(t.database.db);
+    await sql.raw(`CREATE FUNCTION refuse_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF EXISTS (SELECT 1 FROM refuse_records) THEN RAISE EXCEPTION 'database restarting'; END IF; RETURN NEW; END $$`).execute(t.database.db);
+    await sql`CREATE TRIGGER refuse_record BEFORE INSERT ON push_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_record()`.execute(t.database.db);
+    try {
+      const outcome = push.sendOne(job!.data);
+      await eventually(() => assert.equal(pushesTo(db.subscription.endpoint).length, 2));
+      await settle(600); // the first tries to record fail
+      await sql`DELETE FROM refuse_records`.execute(t.database.db);
+      assert.equal(await outcome, 'delivered');
+      assert.equal(await wasDelivered(t.database.db, job!.data.outboxId, job!.data.deviceId), true);
+      // The job running again (its first run failed, as it would have without the retried record) sends nothing.
+      assert.equal(await push.sendOne(job!.data), 'skipped');
+      assert.equal(pushesTo(db.subscription.endpoint).length, 2);
+    } finally {
+      await sql`DROP TRIGGER refuse_record ON push_deliveries`.execute(t.database.db);
+      await sql`DROP FUNCTION refuse_record()`.execute(t.database.db);
+      await sql`DROP TABLE refuse_records`.execute(t.database.db);
+    }
+  });
+
   it('pushes each device of the recipient once', async () => {
     const a = await createUser(api, { gender: 'male' });
     const b = await createUser(api, { gender: 'female' });
