@@ -58,12 +58,20 @@ export async function buildWorld(url: string, userCount: number): Promise<World>
 /** Logs in through the API (a fresh login session per device, as each phone has its own). */
 export async function login(serverUrl: string, email: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${serverUrl}/api/users/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: PASSWORD }),
-      signal: AbortSignal.timeout(20_000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${serverUrl}/api/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+        signal: AbortSignal.timeout(20_000),
+      });
+    } catch (error) {
+      // No answer in time (a loaded machine, a restart under way): as a 5xx, tried again.
+      if (attempt >= 3) throw new Error(`login of ${email} got no answer: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     if (res.status === 200) return ((await res.json()) as { access_token: string }).access_token;
     if (attempt >= 3 || res.status < 500) throw new Error(`login of ${email} failed: ${res.status} ${await res.text()}`);
   }
