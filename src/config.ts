@@ -244,8 +244,13 @@ function localVapidKeys(dataDir: string): { publicKey: string; privateKey: strin
   const file = join(dataDir, 'vapid-keys.json');
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: unknown; privateKey?: unknown };
-    if (typeof stored.publicKey === 'string' && typeof stored.privateKey === 'string' && !vapidProblem(stored.publicKey, stored.privateKey)) {
-      return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+    if (typeof stored.publicKey === 'string' && typeof stored.privateKey === 'string') {
+      // Files written before keys were padded may hold a 31-byte key (see fullPrivateKey).
+      const keys = { publicKey: stored.publicKey, privateKey: fullPrivateKey(Buffer.from(stored.privateKey, 'base64url')) };
+      if (!vapidProblem(keys.publicKey, keys.privateKey)) {
+        if (keys.privateKey !== stored.privateKey) writeFileSync(file, JSON.stringify(keys) + '\n', { mode: 0o600 });
+        return keys;
+      }
     }
   } catch {
     // not created yet
@@ -253,9 +258,19 @@ function localVapidKeys(dataDir: string): { publicKey: string; privateKey: strin
   mkdirSync(dataDir, { recursive: true });
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  const keys = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  const keys = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: fullPrivateKey(ecdh.getPrivateKey()) };
   writeFileSync(file, JSON.stringify(keys) + '\n', { mode: 0o600 });
   return keys;
+}
+
+/**
+ * The private key as its full 32 bytes, base64url. `ECDH#getPrivateKey()` drops leading zero
+ * bytes (one key in 256 comes out as 31 bytes), which the 32-byte check — and web-push — refuse:
+ * such a key was regenerated at every start, and browsers' subscriptions, bound to the public key,
+ * broke with it.
+ */
+function fullPrivateKey(key: Buffer): string {
+  return (key.length < 32 ? Buffer.concat([Buffer.alloc(32 - key.length), key]) : key).toString('base64url');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

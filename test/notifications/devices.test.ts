@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -311,5 +311,22 @@ describe('push configuration', () => {
     ecdh.setPrivateKey(Buffer.from(first.privateKey, 'base64url'));
     assert.equal(ecdh.getPublicKey().toString('base64url'), first.publicKey);
     assert.notDeepEqual(loadConfig({ DATA_DIR: temp() }).push.vapid.publicKey, first.publicKey);
+  });
+
+  it('keeps a private key that starts with a zero byte (ECDH hands it out as 31 bytes) instead of regenerating it', () => {
+    // About one generated key in 256 (CI found it on Node 26): regenerated at every start before.
+    let ecdh = createECDH('prime256v1');
+    while ((ecdh.generateKeys(), ecdh.getPrivateKey().length) === 32) ecdh = createECDH('prime256v1');
+    const publicKey = ecdh.getPublicKey().toString('base64url');
+    const full = Buffer.concat([Buffer.alloc(32 - ecdh.getPrivateKey().length), ecdh.getPrivateKey()]).toString('base64url');
+    const dir = temp();
+    // A file as the generator wrote it before: the short key.
+    writeFileSync(join(dir, 'vapid-keys.json'), JSON.stringify({ publicKey, privateKey: ecdh.getPrivateKey().toString('base64url') }));
+    const loaded = loadConfig({ DATA_DIR: dir }).push.vapid;
+    assert.equal(loaded.publicKey, publicKey, 'the same pair, not a new one');
+    assert.equal(loaded.privateKey, full);
+    assert.equal(Buffer.from(loaded.privateKey, 'base64url').length, 32);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'vapid-keys.json'), 'utf8')), { publicKey, privateKey: full });
+    assert.deepEqual(loadConfig({ DATA_DIR: dir }).push.vapid, loaded);
   });
 });
