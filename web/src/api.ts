@@ -117,6 +117,8 @@ class AuthSession {
 
   async logout(): Promise<void> {
     const token = readStored();
+    // From now on a refresh still under way drops its successor instead of storing it.
+    this.epoch += 1;
     if (token) {
       await fetch('/api/auth/logout', {
         method: 'POST',
