@@ -15,9 +15,10 @@ export interface StoredMessage {
   clientMsgId: string | null;
   /** Both members of the chat: the fan-out goes to every socket of each. */
   memberIds: readonly [number, number];
-  /** The chat's previous message (null for its first), read under the chat's row lock. */
+  /** The chat's previous message (null for its first), read under the chat's row lock, and when it
+   * was sent (milliseconds since the epoch). */
   prevId: number | null;
-  prevSentAt: Date | null;
+  prevSentMs: number | null;
   /** Its API representation, once presentMessage has built it. */
   view?: MessageView;
 }

@@ -6,8 +6,8 @@ import type { ChatDelivery, StoredMessage } from './chat-delivery.js';
 import { advanceReadMark, findChatAccess, findReadTarget, listChats, listMessages, type ChatAccess, type HistoryQuery } from './chats.repo.js';
 import { presentChat, presentHistoryMessage } from './chats.presenter.js';
 import { CONTENT_MAX, type ChatSummaryView, type HistoryMessageView } from './chats.schemas.js';
-import { MessageWriter } from './message-writer.js';
-import { findMessagesBetween } from './messages.repo.js';
+import { MessageWriter, type AppendWaiter } from './message-writer.js';
+import { findMessagesBetween, type AppendOutcome, type MessageDraft } from './messages.repo.js';
 
 export const CHAT_NOT_FOUND = NOT_FOUND.chat;
 export const BLOCKED = 'Blocked: messages between you and this user are not allowed';
@@ -45,6 +45,47 @@ function messageContent(raw: string): string {
         : null;
   if (problem) throw invalid(`Invalid field 'content': ${problem}`, [{ field: 'content', message: problem }]);
   return content;
+}
+
+/** Who hears the outcome of `submit`: exactly one call, after the message is stored (or not). */
+export interface SendReceiver {
+  sent(message: StoredMessage): void;
+  failed(error: unknown): void;
+}
+
+/** A `submit` in the writer's queue: turns the append's outcome into the receiver's call. */
+class PendingSend implements AppendWaiter {
+  constructor(
+    readonly draft: MessageDraft,
+    private readonly settle: (outcome: AppendOutcome) => StoredMessage,
+    private readonly receiver: SendReceiver,
+  ) {}
+
+  resolve(outcome: AppendOutcome): void {
+    let message: StoredMessage;
+    try {
+      message = this.settle(outcome);
+    } catch (error) {
+      return this.reject(error);
+    }
+    this.sent(message);
+  }
+
+  sent(message: StoredMessage): void {
+    try {
+      this.receiver.sent(message);
+    } catch {
+      // a receiver must not throw (the socket layer logs its own failures); never into the writer
+    }
+  }
+
+  reject(error: unknown): void {
+    try {
+      this.receiver.failed(error);
+    } catch {
+      // as above
+    }
+  }
 }
 
 /**
@@ -87,6 +128,44 @@ export class ChatsService {
       content,
       clientMsgId: input.clientMsgId ?? null,
     });
+    return transport === 'socket' ? this.settleSocket(outcome) : this.settleRest(outcome);
+  }
+
+  /**
+   * `send` for the socket's hot path, the same steps and outcomes, told to `receiver` instead of
+   * returned: when the per-user limit decides in memory (a lease in hand), no promise is made for
+   * the message at all; otherwise it is `send` itself.
+   */
+  submit(userId: number, input: SendInput, receiver: SendReceiver): void {
+    let draft: MessageDraft;
+    try {
+      draft = { chatId: input.chatId, senderId: userId, content: messageContent(input.content), clientMsgId: input.clientMsgId ?? null };
+      if (this.sendLimit) {
+        const { limiter, perUser, windowSeconds } = this.sendLimit;
+        const key = `send:user:${userId}`;
+        const decision = limiter.hitNow?.(key, perUser, windowSeconds);
+        if (decision === undefined) {
+          const pending = new PendingSend(draft, this.settleSocket, receiver);
+          this.send(userId, input, 'socket').then(
+            (message) => pending.sent(message),
+            (error: unknown) => pending.reject(error),
+          );
+          return;
+        }
+        if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, SEND_RATE_LIMITED);
+      }
+    } catch (error) {
+      receiver.failed(error);
+      return;
+    }
+    this.writer.enqueue(new PendingSend(draft, this.settleSocket, receiver));
+  }
+
+  private readonly settleSocket = (outcome: AppendOutcome): StoredMessage => this.settle(outcome, 'socket');
+  private readonly settleRest = (outcome: AppendOutcome): StoredMessage => this.settle(outcome, 'rest');
+
+  /** The stored (or original) message of an append, or the refusal to throw. */
+  private settle(outcome: AppendOutcome, transport: Transport): StoredMessage {
     switch (outcome.kind) {
       case 'not_found':
         throw notFound(CHAT_NOT_FOUND);

@@ -2,11 +2,14 @@ import type { Db } from '../db/database.js';
 import type { StoredMessage } from './chat-delivery.js';
 import { appendMessages, type AppendOutcome, type MessageDraft } from './messages.repo.js';
 
-interface Pending {
-  draft: MessageDraft;
-  resolve: (outcome: AppendOutcome) => void;
-  reject: (error: unknown) => void;
+/** A draft waiting for its transaction, and who hears the outcome (after the commit). Neither
+ * callback may throw: they run inside the writer's loop. */
+export interface AppendWaiter {
+  readonly draft: MessageDraft;
+  resolve(outcome: AppendOutcome): void;
+  reject(error: unknown): void;
 }
+type Pending = AppendWaiter;
 
 /** PostgreSQL data exceptions (22xxx) and constraint violations (23xxx): this input's fault. */
 function isDataError(error: unknown): boolean {
@@ -42,13 +45,16 @@ export class MessageWriter {
   ) {}
 
   append(draft: MessageDraft): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ draft, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.run());
-      }
-    });
+    return new Promise((resolve, reject) => this.enqueue({ draft, resolve, reject }));
+  }
+
+  /** `append` for a hot path: the waiter hears the outcome, with no promise per message. */
+  enqueue(waiter: AppendWaiter): void {
+    this.queue.push(waiter);
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => void this.run());
+    }
   }
 
   /** Resolves once every queued message has been stored or refused (for shutdown). */
@@ -81,8 +87,13 @@ export class MessageWriter {
       for (const pending of batch) await this.store([pending]);
       return;
     }
-    batch.forEach((p, i) => p.resolve(outcomes[i]!));
-    const stored = outcomes.flatMap((o) => (o.kind === 'stored' ? [o.message] : [])).sort((a, b) => a.id - b.id);
+    const stored: StoredMessage[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i]!;
+      batch[i]!.resolve(outcome);
+      if (outcome.kind === 'stored') stored.push(outcome.message);
+    }
+    stored.sort((a, b) => a.id - b.id);
     // After the promise reactions above (the acks) have run.
     if (stored.length > 0) setImmediate(() => this.onStored(stored));
   }

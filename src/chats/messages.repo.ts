@@ -25,13 +25,25 @@ interface ChatRow {
   blocked: boolean;
 }
 
-/** A message row with its chat's previous message, as the append function returns it. */
-type LinkedRow = MessageRow & { prev_id?: number | null; prev_sent_at?: Date | null };
+/** A message row with its chat's previous message, as the append function returns it (content
+ * only where client_msg_id is null: see APPEND_SQL). */
+type LinkedRow = Omit<MessageRow, 'content' | 'sent_at'> & { content: string | null; sent_ms: number; prev_id: number | null; prev_sent_ms: number | null };
 
 type AppendRow = LinkedRow & { row_kind: 'chat' | 'new'; requester_id: number; receiver_id: number; blocked: boolean };
 
-/** The append statement, the same text for every batch (the batch travels as four array parameters). */
-const APPEND_SQL = 'SELECT * FROM chat_append_messages($1::int[], $2::int[], $3::text[], $4::text[])';
+/**
+ * The append statement, the same text for every batch (the batch travels as four array parameters).
+ * A stored message's content comes back only when it has no client_msg_id (the one case in which
+ * the content is what matches a row to its draft); otherwise the draft's text is the message's, and
+ * the driver need not read the text again. The two times come as milliseconds since the epoch
+ * (truncated, as the driver's Date is): a float the driver reads with parseFloat, where a
+ * timestamptz costs two regular expressions and a Date each.
+ */
+const APPEND_SQL =
+  'SELECT row_kind, id, chat_id, sender_id, CASE WHEN client_msg_id IS NULL THEN content END AS content, ' +
+  'floor(extract(epoch FROM sent_at) * 1000)::float8 AS sent_ms, client_msg_id, prev_id, ' +
+  'floor(extract(epoch FROM prev_sent_at) * 1000)::float8 AS prev_sent_ms, requester_id, receiver_id, blocked ' +
+  'FROM chat_append_messages($1::int[], $2::int[], $3::text[], $4::text[])';
 
 /**
  * Stores a batch of messages with one call of `chat_append_messages` (append-messages.sql.ts):
@@ -69,23 +81,62 @@ export async function appendMessages(db: Db, drafts: readonly MessageDraft[]): P
     return chat.blocked ? { kind: 'blocked' } : undefined;
   });
   const stored = linkPredecessors(inserted.sort((a, b) => a.id - b.id), byChat);
-  // Hand each stored row to the draft it came from. Drafts without a client id cannot conflict,
-  // so rows with the same (chat, sender, content) are interchangeable and go out in order.
+  if (!matchInOrder(drafts, outcomes, stored)) matchByKey(drafts, outcomes, stored);
+  const missing: number[] = [];
+  for (let i = 0; i < n; i++) if (!outcomes[i]) missing.push(i);
+  if (missing.length > 0) await resolveDuplicates(db, drafts, missing, outcomes, byChat);
+  return outcomes as AppendOutcome[];
+}
+
+/** Whether stored message `m` is the one draft `d` asked for (see keyOf on a leading BOM). */
+function sameMessage(d: MessageDraft, m: StoredMessage): boolean {
+  if (d.chatId !== m.chatId || d.senderId !== m.senderId) return false;
+  if (d.clientMsgId === null) return m.clientMsgId === null && withoutBom(d.content) === withoutBom(m.content);
+  return m.clientMsgId !== null && withoutBom(d.clientMsgId) === withoutBom(m.clientMsgId);
+}
+
+/**
+ * The common case without a string or map per message: every draft still open was stored (no
+ * duplicate among them), and the rows in id order match the open drafts in batch order. Gives
+ * exactly what matchByKey would (rows with the same key go to that key's drafts in order); false,
+ * with nothing assigned, when the two do not line up.
+ */
+function matchInOrder(drafts: readonly MessageDraft[], outcomes: (AppendOutcome | undefined)[], stored: StoredMessage[]): boolean {
+  let open = 0;
+  for (let i = 0; i < drafts.length; i++) {
+    if (outcomes[i]) continue;
+    const m = stored[open];
+    if (m === undefined || !sameMessage(drafts[i]!, m)) return false;
+    open++;
+  }
+  if (open !== stored.length) return false;
+  let k = 0;
+  for (let i = 0; i < drafts.length; i++) {
+    if (outcomes[i]) continue;
+    outcomes[i] = storedAs(drafts[i]!, stored[k++]!);
+  }
+  return true;
+}
+
+/** The text as sent: what the database handed back may differ in a leading BOM (keyOf), and
+ * is left out when the draft has a client id (APPEND_SQL). */
+function storedAs(d: MessageDraft, message: StoredMessage): AppendOutcome {
+  message.content = d.content;
+  message.clientMsgId = d.clientMsgId;
+  return { kind: 'stored', message };
+}
+
+/** Hands each stored row to the draft it came from. Drafts without a client id cannot conflict,
+ * so rows with the same (chat, sender, content) are interchangeable and go out in order. Drafts
+ * left without a row are those whose client_msg_id was taken (resolveDuplicates). */
+function matchByKey(drafts: readonly MessageDraft[], outcomes: (AppendOutcome | undefined)[], stored: StoredMessage[]): void {
   const queues = new Map<string, StoredMessage[]>();
   for (const m of stored) pushTo(queues, keyOf(m.chatId, m.senderId, m.clientMsgId, m.content), m);
-  const missing: number[] = [];
   drafts.forEach((d, i) => {
     if (outcomes[i]) return;
     const message = queues.get(keyOf(d.chatId, d.senderId, d.clientMsgId, d.content))?.shift();
-    if (message) {
-      // The text as sent: what the database handed back may differ in a leading BOM (keyOf).
-      message.content = d.content;
-      message.clientMsgId = d.clientMsgId;
-      outcomes[i] = { kind: 'stored', message };
-    } else missing.push(i);
+    if (message) outcomes[i] = storedAs(d, message);
   });
-  if (missing.length > 0) await resolveDuplicates(db, drafts, missing, outcomes, byChat);
-  return outcomes as AppendOutcome[];
 }
 
 /**
@@ -101,10 +152,10 @@ export async function findMessagesBetween(db: Db, chatId: number, afterId: numbe
       AND mt.requester_id IS NOT NULL AND mt.receiver_id IS NOT NULL
     ORDER BY m.id
     LIMIT ${limit}`.execute(db);
-  let prev: MessageRow | null = null;
+  let prev: StoredMessage | null = null;
   return result.rows.map((r) => {
-    const message = toMessage(r, r, prev?.id ?? null, prev?.sent_at ?? null);
-    prev = r;
+    const message = toMessage(r, asDate(r.sent_at), r, prev?.id ?? null, prev ? prev.sentAt.getTime() : null);
+    prev = message;
     return message;
   });
 }
@@ -129,12 +180,12 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** Rows in id order → messages linked to their chat's previous message. */
 function linkPredecessors(rows: LinkedRow[], chats: Map<number, ChatRow>): StoredMessage[] {
-  const last = new Map<number, { id: number; sentAt: Date }>();
+  const last = new Map<number, StoredMessage>();
   return rows.map((r) => {
     const before = last.get(r.chat_id);
     const chat = chats.get(r.chat_id)!;
-    const message = toMessage(r, chat, before?.id ?? r.prev_id ?? null, before?.sentAt ?? r.prev_sent_at ?? null);
-    last.set(r.chat_id, { id: r.id, sentAt: r.sent_at });
+    const message = toMessage(r, new Date(r.sent_ms), chat, before ? before.id : r.prev_id, before ? before.sentAt.getTime() : r.prev_sent_ms);
+    last.set(r.chat_id, message);
     return message;
   });
 }
@@ -142,17 +193,25 @@ function linkPredecessors(rows: LinkedRow[], chats: Map<number, ChatRow>): Store
 /** Drivers return timestamptz as a Date already; no copy then. */
 const asDate = (d: Date | string): Date => (d instanceof Date ? d : new Date(d));
 
-function toMessage(r: MessageRow, chat: ChatRow, prevId: number | null, prevSentAt: Date | null): StoredMessage {
+/** `r.content` is null only in an append row of a draft with a client id, whose text is the draft's
+ * (storedAs). */
+function toMessage(
+  r: Pick<LinkedRow, 'id' | 'chat_id' | 'sender_id' | 'content' | 'client_msg_id'>,
+  sentAt: Date,
+  chat: ChatRow,
+  prevId: number | null,
+  prevSentMs: number | null,
+): StoredMessage {
   return {
     id: r.id,
     chatId: r.chat_id,
     senderId: r.sender_id,
-    content: r.content,
-    sentAt: asDate(r.sent_at),
+    content: r.content ?? '',
+    sentAt,
     clientMsgId: r.client_msg_id,
     memberIds: [chat.requester_id, chat.receiver_id],
     prevId,
-    prevSentAt: prevSentAt ? asDate(prevSentAt) : null,
+    prevSentMs,
   };
 }
 
@@ -179,7 +238,7 @@ async function resolveDuplicates(
     const row = byOrd.get(n + 1);
     // Unreachable while the unique constraint holds: a skipped insert always has its original.
     if (!row) throw new Error('message vanished between insert and lookup');
-    const message = toMessage(row, chats.get(d.chatId)!, null, null);
+    const message = toMessage(row, asDate(row.sent_at), chats.get(d.chatId)!, null, null);
     message.clientMsgId = d.clientMsgId; // as sent (see keyOf on a leading BOM)
     outcomes[i] = { kind: 'duplicate', message };
   });

@@ -18,6 +18,7 @@ export const TOO_DEEP_MESSAGE = `JSON nested deeper than ${MAX_JSON_DEPTH} level
  */
 export function tooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
   if (value === null || typeof value !== 'object') return false;
+  if (max >= 1 && !Array.isArray(value) && isFlat(value)) return false; // the usual payload, no arrays allocated
   const values: object[] = [value];
   const depths: number[] = [1];
   while (values.length > 0) {
@@ -33,4 +34,14 @@ export function tooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
     }
   }
   return false;
+}
+
+/** No object or array among the object's own enumerable values (those Object.values gives). */
+function isFlat(value: object): boolean {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') return false;
+  }
+  return true;
 }

@@ -19,6 +19,12 @@ export interface RateDecision {
  */
 export interface RateLimiter {
   hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
+  /**
+   * The decision `hit` would make, taken now, when it needs no I/O (a leased limiter with tokens
+   * in hand, or refused until the window ends); undefined when only `hit` can decide. Optional: for
+   * hot paths that want to skip a promise per hit.
+   */
+  hitNow?(key: string, limit: number, windowSeconds: number): RateDecision | undefined;
   release(key: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -229,6 +235,20 @@ export class LeasedRateLimiter implements RateLimiter {
   /** How many hits one reservation takes for `limit`. */
   static leaseSize(limit: number): number {
     return Math.max(1, Math.min(MAX_LEASE, Math.floor(limit / 50)));
+  }
+
+  /** `hit` when the lease in hand decides (the same steps as the first turn of its loop). */
+  hitNow(key: string, limit: number, _windowSeconds: number): RateDecision | undefined {
+    const lease = this.leases.get(key);
+    if (!lease || lease.pending) return undefined;
+    const now = this.now();
+    if (lease.endsAt <= now) return undefined;
+    if (lease.tokens > 0) {
+      lease.tokens -= 1;
+      lease.spent += 1;
+      return decision(lease.counted - lease.tokens, limit, lease.endsAt - now);
+    }
+    return lease.exhausted ? decision(limit + 1, limit, lease.endsAt - now) : undefined;
   }
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {

@@ -31,6 +31,23 @@ export function installValidators(app: FastifyInstance): void {
 export function nulPath(value: unknown): string | null {
   if (typeof value === 'string') return unstorable(value) ? '' : null;
   if (value === null || typeof value !== 'object') return null;
+  // A flat object (no object or array inside: the usual payload) in one pass without allocating;
+  // the same answer as the walk below, which checks the top level first in the same key order.
+  if (!Array.isArray(value)) {
+    let flat = true;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (unstorable(key)) return '';
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item === 'string') {
+        if (unstorable(item)) return `/${key}`;
+      } else if (item !== null && typeof item === 'object') {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return null;
+  }
   // Iterative (explicit stack): no recursion over attacker-shaped data. Each entry remembers its
   // parent, so the path is built only for the one string found, and the walk stays linear.
   interface Entry {

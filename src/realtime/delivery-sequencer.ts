@@ -144,7 +144,7 @@ export class DeliverySequencer<T extends Sequenced> {
 
   /** Delivers held messages whose predecessor has now been delivered, lowest id first. */
   private drain(line: Line<T>): void {
-    for (;;) {
+    while (line.pending.size > 0) {
       let next: T | undefined;
       for (const item of line.pending.values()) {
         const ready = item.prevId === null || (line.last !== null && item.prevId <= line.last);

@@ -69,9 +69,9 @@ const fromWire = (wire: WireMessage): Item => ({ ...wire, id: wire.message.messa
 /** A message stored here: its item is also what goes over the wire (id and chatId ride along). */
 const toItem = (m: StoredMessage): Item => ({
   message: presentMessage(m),
-  memberIds: [m.memberIds[0], m.memberIds[1]],
+  memberIds: m.memberIds as [number, number], // never changed: shared, not copied
   prevId: m.prevId,
-  prevRecent: m.prevSentAt !== null && m.sentAt.getTime() - m.prevSentAt.getTime() < RECENT_MS,
+  prevRecent: m.prevSentMs !== null && m.sentAt.getTime() - m.prevSentMs < RECENT_MS,
   id: m.id,
   chatId: m.chatId,
 });
@@ -94,7 +94,7 @@ export class SocketChatDelivery implements ChatDelivery {
   private readonly sequencer = new DeliverySequencer<Item>(
     (item) => {
       const [a, b] = item.memberIds;
-      this.io.local.to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
+      this.localOperator().to([userRoom(a), userRoom(b)]).emit('newMessage', item.message);
     },
     {
       waitMs: 250,
@@ -125,6 +125,16 @@ export class SocketChatDelivery implements ChatDelivery {
         }
       });
     }
+  }
+
+  /** `io.local`, built once per adapter instead of once per message (Socket.IO's operators are
+   * immutable: `to` returns a new one). */
+  private local: { adapter: unknown; operator: ReturnType<IoServer['local']['to']> } | null = null;
+
+  private localOperator(): ReturnType<IoServer['local']['to']> {
+    const adapter = this.io.sockets.adapter;
+    if (this.local?.adapter !== adapter) this.local = { adapter, operator: this.io.local };
+    return this.local.operator;
   }
 
   /** Lets the sequencer read messages whose fan-out never arrived (see delivery-sequencer.ts). */

@@ -99,7 +99,7 @@ describe('socket event handlers', () => {
     const logged: Record<string, unknown>[] = [];
     const log = { error: (context: object) => logged.push(context as Record<string, unknown>) };
     const chats = {
-      send() {
+      submit() {
         throw new TypeError('bug in send');
       },
       async markRead() {
