@@ -15,7 +15,7 @@ const SQL =
   'select "u"."id", "u"."email", "u"."name", "u"."birth_date", "u"."gender", "u"."location", "u"."job", "u"."bio", ' +
   '"u"."profile_img_url", "u"."created_at", "u"."birth_time", "u"."birth_calendar", "u"."is_leap_month", ' +
   '"u"."lunar_birth_date", "u"."interested_in", "u"."saju_key", "u"."region", "u"."preferred_regions", "u"."age_min", ' +
-  '"u"."age_max", "u"."discoverable", "u"."show_activity" from "users" as "u" inner join "auth_sessions" as "s" ' +
+  '"u"."age_max", "u"."discoverable", "u"."show_activity", "u"."push_previews" from "users" as "u" inner join "auth_sessions" as "s" ' +
   'on "s"."user_id" = "u"."id" where "s"."id" = $1 and "u"."id" = $2 and "s"."revoked_at" is null';
 
 function send(res: import('node:http').ServerResponse, status: number, body: unknown) {
@@ -60,6 +60,7 @@ const server = createServer(async (req, res) => {
       age_max: u.age_max,
       discoverable: u.discoverable,
       show_activity: u.show_activity,
+      push_previews: u.push_previews,
     });
   } catch {
     send(res, 500, { error: 'Internal server error' });

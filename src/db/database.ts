@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { DescribedOnceQuery, type Shape } from './described-query.js';
 import { PGlitePool } from './pglite-pool.js';
 import type { Database } from './schema.js';
 
@@ -74,8 +75,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // discards such a client when it is released.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Each prepared statement's result is described by PostgreSQL once per pool (db/described-query.ts).
+    const shapes = new Map<string, Shape>();
     return handle(db, 'postgres', null, options.url, async <R>(name: string, query: CompiledQuery<R>, parameters: readonly unknown[]) => {
-      const result = await pool.query({ name, text: query.sql, values: parameters as unknown[] });
+      const result = (await pool.query(new DescribedOnceQuery(name, query.sql, parameters as unknown[], shapes))) as unknown as pg.QueryResult;
       return result.rows as R[];
     });
   }

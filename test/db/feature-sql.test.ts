@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { APPEND_MESSAGES_FUNCTION } from '../../src/chats/append-messages.sql.js';
 import { APPEND_MESSAGES_FUNCTION_0009 } from '../../src/db/migrations/0009-feature-sql-files.js';
 import * as m0012 from '../../src/db/migrations/0012-chat-append-account-status.js';
+import * as m0015 from '../../src/db/migrations/0015-daily-set-generic-plan.js';
 import { APPEND_MESSAGES_FUNCTION_0012 } from '../../src/db/migrations/0012-chat-append-account-status.js';
 import { sqlText } from '../../src/db/sql-text.js';
 import { isMatchOfPair } from '../../src/db/user-pair.js';
@@ -36,6 +37,8 @@ before(async () => {
 after(() => database.close());
 
 const body = (definition: string) => /\$fn\$([\s\S]*)\$fn\$/.exec(definition)?.[1];
+const settings = (definition: string) =>
+  [...definition.slice(0, definition.indexOf('$fn$')).matchAll(/\bSET (\w+) = (\w+)/g)].map(([, key, value]) => `${key}=${value}`);
 
 describe('feature SQL files', () => {
   for (const [name, definition] of [
@@ -44,10 +47,13 @@ describe('feature SQL files', () => {
     ['devices_follow_session', DEVICES_FOLLOW_SESSION_FUNCTION],
   ] as const) {
     it(`the migrated database runs ${name} exactly as its file writes it`, async () => {
-      const { rows } = await sql<{ prosrc: string }>`SELECT prosrc FROM pg_proc WHERE proname = ${name}`.execute(database.db);
+      const { rows } = await sql<{ prosrc: string; proconfig: string[] | null }>`
+        SELECT prosrc, proconfig FROM pg_proc WHERE proname = ${name}`.execute(database.db);
       assert.equal(rows.length, 1);
       assert.ok(body(definition), 'the file quotes the body with $fn$');
       assert.equal(rows[0]!.prosrc, body(definition));
+      // and with the settings the file gives it (`SET name = value` before the body)
+      assert.deepEqual(rows[0]!.proconfig ?? [], settings(definition));
     });
   }
 
@@ -65,6 +71,17 @@ describe('feature SQL files', () => {
     assert.ok(up.includes('s.suspended_until > now()'));
     await sql.raw(APPEND_MESSAGES_FUNCTION).execute(database.db); // back to the text in force, as 0013 left it
     assert.equal(await source(), body(APPEND_MESSAGES_FUNCTION));
+  });
+
+  it('the repeat read keeps one generic plan per connection (migration 0015), and its down() drops the setting', async () => {
+    const config = async () =>
+      (await sql<{ proconfig: string[] | null }>`SELECT proconfig FROM pg_proc WHERE proname = 'daily_recommendations_visible'`.execute(database.db))
+        .rows[0]!.proconfig;
+    assert.deepEqual(await config(), ['plan_cache_mode=force_generic_plan']);
+    await m0015.down(database.db as unknown as Kysely<unknown>);
+    assert.equal(await config(), null);
+    await m0015.up(database.db as unknown as Kysely<unknown>);
+    assert.deepEqual(await config(), ['plan_cache_mode=force_generic_plan']);
   });
 
   it('stored SQL is written without parameters', () => {

@@ -13,7 +13,7 @@ before(async () => {
 });
 after(() => database.close());
 
-/** What the migrations build, as sorted text: columns, constraints, indexes, triggers and function bodies. */
+/** What the migrations build, as sorted text: columns, constraints, indexes, triggers, function settings and bodies. */
 async function schemaSnapshot(): Promise<string[]> {
   const { rows } = await sql<{ item: string }>`
     SELECT 'column ' || table_name || '.' || column_name || ' ' || udt_name || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS item
@@ -26,7 +26,7 @@ async function schemaSnapshot(): Promise<string[]> {
     UNION ALL
     SELECT 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgfoid::regproc::text FROM pg_trigger WHERE NOT tgisinternal
     UNION ALL
-    SELECT 'function ' || p.oid::regprocedure::text || ' ' || p.prosrc
+    SELECT 'function ' || p.oid::regprocedure::text || ' ' || coalesce(p.proconfig::text, '') || ' ' || p.prosrc
       FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
     UNION ALL
     SELECT 'type ' || t.typname || ' ' || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')

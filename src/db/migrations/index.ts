@@ -13,6 +13,7 @@ import * as m0011 from './0011-devices.js';
 import * as m0012 from './0012-chat-append-account-status.js';
 import * as m0013 from './0013-push-outbox.js';
 import * as m0014 from './0014-rare-acceptance-index.js';
+import * as m0015 from './0015-daily-set-generic-plan.js';
 
 /**
  * Every migration, in order. Listed statically (not read from the file system) so that the same
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-chat-append-account-status': m0012,
   '0013-push-outbox': m0013,
   '0014-rare-acceptance-index': m0014,
+  '0015-daily-set-generic-plan': m0015,
 };
