@@ -94,7 +94,7 @@ export class MessageWriter {
       if (outcome.kind === 'stored') stored.push(outcome.message);
     }
     stored.sort((a, b) => a.id - b.id);
-    // After the promise reactions above (the acks) have run.
+    // After the acks: a waiter's at once above, a promise's in the reactions that run before this.
     if (stored.length > 0) setImmediate(() => this.onStored(stored));
   }
 }
