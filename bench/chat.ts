@@ -69,8 +69,10 @@ export async function run(args: string[]): Promise<void> {
     const bareMembers = await connectMembers(`http://127.0.0.1:${barePort}`, bareSpecs);
     console.log(config.describe('bare: plain Socket.IO, in-memory adapter, no database'));
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
-    await saturate(appMembers, 1, window); // warm-up
-    await saturate(bareMembers, 1, window);
+    // Warm-up, not counted: as long as a round, like the HTTP bench's, so that V8 has optimised the
+    // send path before the steady phase (1 s of it left the first steady phase's p99 a cold process's).
+    await saturate(appMembers, seconds, window);
+    await saturate(bareMembers, seconds, window);
     // Steady latency first on a warm but rested system, then again after the saturation rounds
     // (whose hundreds of thousands of inserts leave PostgreSQL vacuuming and checkpointing).
     const rested = { app: [] as LoadResult[], bare: [] as LoadResult[], db: [] as { p50: number; p99: number }[] };
