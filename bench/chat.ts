@@ -115,11 +115,23 @@ export async function run(args: string[]): Promise<void> {
 
     const steadyApp: LoadResult[] = [];
     const steadyBare: LoadResult[] = [];
+    const steadyDb: { p50: number; p99: number }[] = [];
     for (let r = 1; r <= rounds; r++) {
+      // PostgreSQL's own commit latency in the same phase: the app acks after its commit, so a
+      // database still checkpointing or vacuuming the saturation rounds' inserts shows here too.
+      steadyDb.push(await commitLatency(url, rate, 2));
       steadyApp.push(await steady(appMembers, seconds, rate));
       steadyBare.push(await steady(bareMembers, seconds, rate));
     }
-    console.log(`steady ${rate} msg/s, after saturation: app ${summary(steadyApp)}; bare ${summary(steadyBare)}`);
+    console.log(
+      `steady ${rate} msg/s, after saturation: app ${summary(steadyApp)}; bare ${summary(steadyBare)}; ` +
+        `plain PostgreSQL INSERT commits at ${rate}/s p50 ${fmt(median(steadyDb.map((d) => d.p50)))} ms p99 ${fmt(median(steadyDb.map((d) => d.p99)))} ms`,
+    );
+    const p99s = (rs: { p99: number }[]) => rs.map((r) => fmt(r.p99)).join(' / ');
+    console.log(
+      `steady p99 per round (ms): before saturation app ${p99s(rested.app)}, PostgreSQL commits ${p99s(rested.db)}; ` +
+        `after saturation app ${p99s(steadyApp)}, PostgreSQL commits ${p99s(steadyDb)}`,
+    );
     closeMembers(appMembers);
     closeMembers(bareMembers);
   } finally {
