@@ -18,10 +18,19 @@ function handleEveryCommand(client: Redis, onError: (err: Error) => void): Redis
   const send = client.sendCommand.bind(client);
   client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
     const result = send(...args);
-    if (result instanceof Promise) result.catch(onError);
+    if (result instanceof Promise) result.catch(isClientInfo(args[0]) ? () => {} : onError);
     return result;
   }) as Redis['sendCommand'];
   return client;
+}
+
+/**
+ * `CLIENT SETINFO`, which ioredis sends on every (re)connection and whose refusal it ignores itself:
+ * Redis before 7.2 does not know it, and logging that refusal put four warnings in every process's
+ * start-up log.
+ */
+function isClientInfo(command: { name?: string; args?: unknown[] } | undefined): boolean {
+  return command?.name?.toLowerCase() === 'client' && String(command.args?.[0]).toUpperCase() === 'SETINFO';
 }
 
 export interface InstalledAdapter {
