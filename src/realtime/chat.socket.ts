@@ -44,15 +44,7 @@ function handle<T>(
       answered = true;
       ack(response);
     };
-    const fail = (err: unknown) => {
-      const { ack: answer, unexpected } = errorAck(err);
-      if (unexpected) log.error({ err, event, userId: socket.data.userId, socketId: socket.id }, 'socket event failed');
-      try {
-        reply(answer);
-      } catch (ackError) {
-        log.error({ err: ackError, event, userId: socket.data.userId, socketId: socket.id }, 'socket ack failed');
-      }
-    };
+    const fail = (err: unknown) => failed(reply, err, event, socket, log);
     // Whatever happens below — a bug, a stack overflow, a synchronous throw of the service —
     // becomes an error ack and a log line, never an exception out of the Socket.IO listener
     // (which would be uncaught and end the process).
