@@ -243,6 +243,11 @@ export class LeasedRateLimiter implements RateLimiter {
     if (!lease || lease.pending) return undefined;
     const now = this.now();
     if (lease.endsAt <= now) return undefined;
+    return this.take(lease, limit, now);
+  }
+
+  /** A token from the lease in hand, or its refusal once exhausted; undefined: reserve more. */
+  private take(lease: Lease, limit: number, now: number): RateDecision | undefined {
     if (lease.tokens > 0) {
       lease.tokens -= 1;
       lease.spent += 1;
@@ -267,12 +272,8 @@ export class LeasedRateLimiter implements RateLimiter {
         }
         continue;
       }
-      if (lease && lease.tokens > 0) {
-        lease.tokens -= 1;
-        lease.spent += 1;
-        return decision(lease.counted - lease.tokens, limit, lease.endsAt - now);
-      }
-      if (lease?.exhausted) return decision(limit + 1, limit, lease.endsAt - now);
+      const taken = lease && this.take(lease, limit, now);
+      if (taken) return taken;
       const current = lease ?? { tokens: 0, endsAt: now + windowSeconds * 1000, exhausted: false, counted: 0, spent: 0, pending: null };
       this.leases.set(key, current);
       current.pending = this.reserve(key, current, limit, windowSeconds).finally(() => {
