@@ -3,13 +3,14 @@ import type { ChildProcess } from 'node:child_process';
 import { AccessTokens } from '../src/auth/tokens.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { closeMembers, connectMembers, saturate, steady, type LoadResult } from './lib/chat-load.js';
-import { backendPids, cpuMs, measureCpu } from './lib/cpu.js';
-import { commitLatency } from './lib/pg-probe.js';
+import { backendPids, cpuMs, measureCpu, watchRunQueue } from './lib/cpu.js';
+import { commitLatency, type Commits } from './lib/pg-probe.js';
 import { seed } from './lib/chat-seed.js';
-import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { pinSelf, randomPort, startProcess, stopProcess } from './lib/processes.js';
 import { commandLine } from '../src/lib/cli.js';
 import { BENCH_METRICS_TOKEN, BENCH_REDIS_URL, benchConfig, logVolume } from './lib/production.js';
 import { fmt, median } from './lib/stats.js';
+import { appDelta, readApp } from './lib/app-metrics.js';
 
 /**
  * `npm run bench -- chat [--clients 1000] [--seconds 5] [--rounds 3] [--rate 1000] [--idle 10000] [--window 1] [--adapters] [--stripped]`
@@ -62,29 +63,49 @@ export async function run(args: string[]): Promise<void> {
   const env = { ...config.env, DATABASE_URL: url, JWT_SECRET: secret, BENCH_ADAPTER_KEY: `bench-${process.pid}-${Date.now()}` };
   const [appPort, barePort] = [port(), port()];
   const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(appPort) }, { cpu: 0, logFile: config.logFile('chat-app') });
-  const bare = await startProcess('bench/chat-bare-server.ts', { PORT: String(barePort) }, { cpu: 0 });
+  // A failed start must not leave the app running, pinned to the servers' core, into the next run.
+  const bare = await startProcess('bench/chat-bare-server.ts', { PORT: String(barePort) }, { cpu: 0 }).catch(async (error: unknown) => {
+    await stopProcess(app);
+    throw error;
+  });
   await pinSelf(1);
   try {
     const appMembers = await connectMembers(`http://127.0.0.1:${appPort}`, appSpecs);
     const bareMembers = await connectMembers(`http://127.0.0.1:${barePort}`, bareSpecs);
     console.log(config.describe('bare: plain Socket.IO, in-memory adapter, no database'));
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
+    // Steady latency at `rate`, app and bare interleaved, `rounds` times. Beside each app round: the
+    // database's own commit latency just before it (at the same rate) and alongside it (a light
+    // probe, 100 commits/s, on its own connection: a stall of PostgreSQL's commits while the app
+    // runs shows there), and the app's GC pauses (V8's gc performance entries, via its /metrics).
+    const steadyPhase = async (label: string) => {
+      const phase = { app: [] as LoadResult[], bare: [] as LoadResult[], db: [] as Commits[], alongside: [] as Commits[], gc: [] as string[] };
+      for (let r = 1; r <= rounds; r++) {
+        phase.db.push(await commitLatency(url, rate, 2));
+        const reading = await readApp(appPort);
+        const stopWatch = watchRunQueue(app.pid!);
+        const [result, alongside] = await Promise.all([steady(appMembers, seconds, rate), commitLatency(url, 100, seconds, 'bench_commit_alongside')]);
+        const queued = stopWatch();
+        phase.app.push(result);
+        phase.alongside.push(alongside);
+        phase.gc.push(
+          `${appDelta(reading, await readApp(appPort))}; waited for the CPU ${fmt(queued.totalMs, 1)} ms in all, up to ${fmt(queued.longestMs, 1)} ms at once`,
+        );
+        phase.bare.push(await steady(bareMembers, seconds, rate));
+      }
+      console.log(
+        `steady ${rate} msg/s, ${label}: app ${summary(phase.app)}; bare ${summary(phase.bare)}; ` +
+          `plain PostgreSQL INSERT commits at ${rate}/s p50 ${fmt(median(phase.db.map((d) => d.p50)))} ms p99 ${fmt(median(phase.db.map((d) => d.p99)))} ms`,
+      );
+      return phase;
+    };
     // Warm-up, not counted: as long as a round, like the HTTP bench's, so that V8 has optimised the
     // send path before the steady phase (1 s of it left the first steady phase's p99 a cold process's).
     await saturate(appMembers, seconds, window);
     await saturate(bareMembers, seconds, window);
     // Steady latency first on a warm but rested system, then again after the saturation rounds
     // (whose hundreds of thousands of inserts leave PostgreSQL vacuuming and checkpointing).
-    const rested = { app: [] as LoadResult[], bare: [] as LoadResult[], db: [] as { p50: number; p99: number }[] };
-    for (let r = 1; r <= rounds; r++) {
-      rested.db.push(await commitLatency(url, rate, 2));
-      rested.app.push(await steady(appMembers, seconds, rate));
-      rested.bare.push(await steady(bareMembers, seconds, rate));
-    }
-    console.log(
-      `steady ${rate} msg/s, before saturation: app ${summary(rested.app)}; bare ${summary(rested.bare)}; ` +
-        `plain PostgreSQL INSERT commits at ${rate}/s p50 ${fmt(median(rested.db.map((d) => d.p50)))} ms p99 ${fmt(median(rested.db.map((d) => d.p99)))} ms`,
-    );
+    const rested = await steadyPhase('before saturation');
     const appRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
     const cpu = { app: [] as number[], db: [] as number[], bare: [] as number[] };
@@ -113,25 +134,15 @@ export async function run(args: string[]): Promise<void> {
         `bare ${fmt(median(cpu.bare), 0)} µs; server-only ratio bare/app ${fmt(median(cpu.bare) / median(cpu.app))}`,
     );
 
-    const steadyApp: LoadResult[] = [];
-    const steadyBare: LoadResult[] = [];
-    const steadyDb: { p50: number; p99: number }[] = [];
-    for (let r = 1; r <= rounds; r++) {
-      // PostgreSQL's own commit latency in the same phase: the app acks after its commit, so a
-      // database still checkpointing or vacuuming the saturation rounds' inserts shows here too.
-      steadyDb.push(await commitLatency(url, rate, 2));
-      steadyApp.push(await steady(appMembers, seconds, rate));
-      steadyBare.push(await steady(bareMembers, seconds, rate));
-    }
-    console.log(
-      `steady ${rate} msg/s, after saturation: app ${summary(steadyApp)}; bare ${summary(steadyBare)}; ` +
-        `plain PostgreSQL INSERT commits at ${rate}/s p50 ${fmt(median(steadyDb.map((d) => d.p50)))} ms p99 ${fmt(median(steadyDb.map((d) => d.p99)))} ms`,
-    );
+    const after = await steadyPhase('after saturation');
     const p99s = (rs: { p99: number }[]) => rs.map((r) => fmt(r.p99)).join(' / ');
-    console.log(
-      `steady p99 per round (ms): before saturation app ${p99s(rested.app)}, PostgreSQL commits ${p99s(rested.db)}; ` +
-        `after saturation app ${p99s(steadyApp)}, PostgreSQL commits ${p99s(steadyDb)}`,
-    );
+    for (const [name, phase] of [['before', rested], ['after', after]] as const) {
+      console.log(
+        `steady p99 per round (ms), ${name} saturation: app ${p99s(phase.app)}; PostgreSQL commits just before ${p99s(phase.db)}, ` +
+          `alongside the app p99 ${p99s(phase.alongside)} max ${phase.alongside.map((d) => fmt(d.max)).join(' / ')}; ` +
+          `app ${phase.gc.join(' | ')}`,
+      );
+    }
     closeMembers(appMembers);
     closeMembers(bareMembers);
   } finally {
@@ -145,7 +156,7 @@ export async function run(args: string[]): Promise<void> {
   if (idle > 0) await idleMemory(env, idle, tokens);
 }
 
-const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+const port = randomPort;
 
 /** Two app processes sharing Redis (and both pinned to CPU 0): chat c's members sit on different
  * nodes, so every message crosses the adapter. */

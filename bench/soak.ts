@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { backendPids, cpuMs } from './lib/cpu.js';
-import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
+import { pinSelf, randomPort, startProcess, stopProcess } from './lib/processes.js';
 import { benchConfig, logVolume } from './lib/production.js';
 import { RouteStats } from './lib/route-stats.js';
 import { probeAfterGc, sampleRss, slopePerMinute, type GcSample } from './lib/rss.js';
@@ -54,7 +54,7 @@ export async function run(args: string[]): Promise<void> {
 
   const url = await freshBenchDatabase('bench_soak');
   const { emails } = await buildSoakWorld(url, users, population);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = randomPort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'soak-'));
   // As deployed (bench/lib/production.ts): request logs on, REDIS_URL set; --stripped: warn, no Redis.

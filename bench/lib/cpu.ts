@@ -31,3 +31,33 @@ export async function measureCpu<T>(pids: () => number[], work: () => Promise<T>
   const after = list.reduce((sum, pid) => sum + cpuMs(pid), 0);
   return { result, ms: after - before };
 }
+
+/**
+ * How long a process's main thread waited for a CPU while it was runnable (Linux schedstat: ns
+ * on a run queue), polled every `everyMs` until `stop()`: the total, and the most it waited
+ * within one polling interval — a lower bound on its longest single wait. Large waits mean the
+ * process was ready to work and the core was busy with something else (other processes on it).
+ */
+export function watchRunQueue(pid: number, everyMs = 2): () => { totalMs: number; longestMs: number } {
+  const waited = () => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+    } catch {
+      return NaN;
+    }
+  };
+  const first = waited();
+  let last = first;
+  let longestMs = 0;
+  const timer = setInterval(() => {
+    const now = waited();
+    longestMs = Math.max(longestMs, now - last);
+    last = now;
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    const now = waited();
+    longestMs = Math.max(longestMs, now - last);
+    return { totalMs: now - first, longestMs };
+  };
+}

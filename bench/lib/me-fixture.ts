@@ -88,6 +88,4 @@ export async function measureMe(target: Target, tokens: string[], connections: n
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 }
 
-export function randomPort(): number {
-  return 20000 + Math.floor(Math.random() * 20000);
-}
+export { randomPort } from './processes.js';

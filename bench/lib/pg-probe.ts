@@ -7,10 +7,12 @@ import { percentile } from './stats.js';
  * INSERTs at `rate` per second for `seconds` (open loop, one connection). The app's latency at the
  * same rate cannot be lower than this; it tells a slow app from a slow machine.
  */
-export async function commitLatency(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+export type Commits = { p50: number; p99: number; max: number };
+
+export async function commitLatency(url: string, rate: number, seconds: number, table = 'bench_commit_probe'): Promise<Commits> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  await c.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id serial PRIMARY KEY, at timestamptz DEFAULT now())');
+  await c.query(`CREATE TABLE IF NOT EXISTS ${table} (id serial PRIMARY KEY, at timestamptz DEFAULT now())`);
   const latencies: number[] = [];
   const start = performance.now();
   let chain: Promise<unknown> = Promise.resolve();
@@ -21,10 +23,10 @@ export async function commitLatency(url: string, rate: number, seconds: number):
     // One after another on one connection, like the app's writer; measured from when it was due
     // (open loop), or from when it was queued if the loop let it go early (no negative latencies).
     const from = Math.min(due, performance.now());
-    chain = chain.then(() => c.query('INSERT INTO bench_commit_probe DEFAULT VALUES')).then(() => latencies.push(performance.now() - from));
+    chain = chain.then(() => c.query(`INSERT INTO ${table} DEFAULT VALUES`)).then(() => latencies.push(performance.now() - from));
   }
   await chain;
-  await c.query('DROP TABLE bench_commit_probe');
+  await c.query(`DROP TABLE ${table}`);
   await c.end();
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) };
 }

@@ -78,3 +78,12 @@ export function cpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+let nextPort = 20_000 + Math.floor(Math.random() * 12_000);
+/** A port for a bench server: below Linux's ephemeral range (32768–60999), where the load
+ * generator's own outgoing connections take their local ports and a listen() could collide with
+ * one (a chat run failed so: EADDRINUSE); successive calls in one run never repeat. */
+export function randomPort(): number {
+  nextPort = nextPort >= 32_700 ? 20_000 : nextPort + 1;
+  return nextPort;
+}
