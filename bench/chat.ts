@@ -24,8 +24,15 @@ import { appDelta, readApp } from './lib/app-metrics.js';
  *    the partner per second, and their latency from the send.
  * 2. Latency at a steady `rate` msg/s (open loop), app and bare interleaved: before and after the
  *    throughput rounds.
- * 3. With --adapters: the same on two app processes sharing Redis, per Redis adapter.
- * 4. Memory of `idle` idle authenticated sockets on a fresh app process (RSS and heap growth).
+ * 3. The durable floor (bench/chat-durable-server.ts: Socket.IO on the Redis adapter, the messages
+ *    stored by batched `pg` INSERTs, the ack after the commit, nothing else), after the app and bare
+ *    are done, through the same sequence (warm-up, steady rounds, saturation rounds, steady rounds):
+ *    what this layout gives a hand-written server that keeps the app's two costliest promises. On
+ *    its own, so that the app's rounds keep the idle gaps between them they had (a third server in
+ *    the same interleaving left the app idle 12 s between rounds, and V8's memory reducer shrank
+ *    its heap in the gaps).
+ * 4. With --adapters: the same on two app processes sharing Redis, per Redis adapter.
+ * 5. Memory of `idle` idle authenticated sockets on a fresh app process (RSS and heap growth).
  * Servers run pinned to CPU 0, this load generator to CPU 1 (PostgreSQL floats).
  */
 export async function run(args: string[]): Promise<void> {
@@ -61,18 +68,27 @@ export async function run(args: string[]): Promise<void> {
   const config = benchConfig(args);
   // A key of this run's own for the adapter's channels: other runs on the same Redis stay apart.
   const env = { ...config.env, DATABASE_URL: url, JWT_SECRET: secret, BENCH_ADAPTER_KEY: `bench-${process.pid}-${Date.now()}` };
-  const [appPort, barePort] = [port(), port()];
+  const [appPort, barePort, durablePort] = [port(), port(), port()];
   const app = await startProcess('bench/chat-server.ts', { ...env, PORT: String(appPort) }, { cpu: 0, logFile: config.logFile('chat-app') });
   // A failed start must not leave the app running, pinned to the servers' core, into the next run.
   const bare = await startProcess('bench/chat-bare-server.ts', { PORT: String(barePort) }, { cpu: 0 }).catch(async (error: unknown) => {
     await stopProcess(app);
     throw error;
   });
+  const durable = await startProcess('bench/chat-durable-server.ts', { ...env, PORT: String(durablePort) }, { cpu: 0 }).catch(async (error: unknown) => {
+    await Promise.all([stopProcess(app), stopProcess(bare)]);
+    throw error;
+  });
   await pinSelf(1);
   try {
     const appMembers = await connectMembers(`http://127.0.0.1:${appPort}`, appSpecs);
     const bareMembers = await connectMembers(`http://127.0.0.1:${barePort}`, bareSpecs);
-    console.log(config.describe('bare: plain Socket.IO, in-memory adapter, no database'));
+    const durableMembers = await connectMembers(`http://127.0.0.1:${durablePort}`, bareSpecs);
+    console.log(
+      config.describe(
+        'bare: plain Socket.IO, in-memory adapter, no database; durable floor (on its own, after them): Socket.IO on the Redis adapter (if REDIS_URL), batched pg INSERTs, ack after the commit',
+      ),
+    );
     console.log(`${clients} clients in ${clients / 2} chats, window ${window}, ${seconds}s × ${rounds} interleaved rounds`);
     // Steady latency at `rate`, app and bare interleaved, `rounds` times. Beside each app round: the
     // database's own commit latency just before it (at the same rate) and alongside it (a light
@@ -109,12 +125,13 @@ export async function run(args: string[]): Promise<void> {
     const appRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
     const cpu = { app: [] as number[], db: [] as number[], bare: [] as number[] };
-    const dbPids = await backendPids(url, 'bench_chat');
     for (let r = 1; r <= rounds; r++) {
       // CPU time per delivered message holds up on a shared machine where rates swing.
-      const db0 = dbPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+      // The app's backends as they are at each round (a pool closes idle connections and opens new
+      // ones; one that started during the round counts from zero).
+      const db0 = new Map((await backendPids(url, 'bench_chat')).map((pid) => [pid, cpuMs(pid)]));
       const a = await measureCpu(() => [app.pid!], () => saturate(appMembers, seconds, window));
-      const dbMs = dbPids.reduce((sum, pid) => sum + cpuMs(pid), 0) - db0;
+      const dbMs = (await backendPids(url, 'bench_chat')).reduce((sum, pid) => sum + cpuMs(pid) - (db0.get(pid) ?? 0), 0);
       const b = await measureCpu(() => [bare.pid!], () => saturate(bareMembers, seconds, window));
       appRuns.push(a.result);
       bareRuns.push(b.result);
@@ -144,10 +161,13 @@ export async function run(args: string[]): Promise<void> {
       );
     }
     closeMembers(appMembers);
+    await floorPhase(durableMembers, bareMembers, { url, seconds, rounds, rate, window, pid: durable.pid! });
     closeMembers(bareMembers);
+    closeMembers(durableMembers);
   } finally {
     await stopProcess(app);
     await stopProcess(bare);
+    await stopProcess(durable);
   }
   console.log(`app server: ${logVolume(config.logFile('chat-app'))}; ${config.describe()}`);
   if (o.adapters) {
@@ -157,6 +177,38 @@ export async function run(args: string[]): Promise<void> {
 }
 
 const port = randomPort;
+
+/**
+ * The durable floor on its own: warm-up, steady rounds, saturation rounds, steady rounds. Its steady
+ * rounds are spaced as the app's are (the commit probe just before, a bare round after), so that it
+ * idles between them as long as the app did.
+ */
+async function floorPhase(
+  members: Awaited<ReturnType<typeof connectMembers>>,
+  bareMembers: Awaited<ReturnType<typeof connectMembers>>,
+  o: { url: string; seconds: number; rounds: number; rate: number; window: number; pid: number },
+): Promise<void> {
+  await saturate(members, o.seconds, o.window);
+  const steadyRounds = async () => {
+    const results: LoadResult[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      await commitLatency(o.url, o.rate, 2);
+      results.push(await steady(members, o.seconds, o.rate));
+      await steady(bareMembers, o.seconds, o.rate);
+    }
+    return results;
+  };
+  const before = await steadyRounds();
+  const loads: { result: LoadResult; ms: number }[] = [];
+  for (let r = 0; r < o.rounds; r++) loads.push(await measureCpu(() => [o.pid], () => saturate(members, o.seconds, o.window)));
+  const after = await steadyRounds();
+  const p99s = (rs: LoadResult[]) => rs.map((r) => fmt(r.p99)).join(' / ');
+  const cpu = loads.map(({ result, ms }) => (ms * 1000) / (result.delivered ?? result.rate * o.seconds));
+  console.log(
+    `durable floor: steady ${o.rate} msg/s p99 per round (ms) before saturation ${p99s(before)}, after ${p99s(after)}; ` +
+      `saturation ${summary(loads.map((l) => l.result))}, server CPU per message ${fmt(median(cpu), 0)} µs (PostgreSQL not counted)`,
+  );
+}
 
 /** Two app processes sharing Redis (and both pinned to CPU 0): chat c's members sit on different
  * nodes, so every message crosses the adapter. */

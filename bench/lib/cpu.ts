@@ -15,10 +15,16 @@ export function cpuMs(pid: number): number {
 }
 
 /** The PostgreSQL backend processes serving `database` (the app's pool), for their CPU time. */
+/** The chat bench's durable floor server names its connection so: its backend is not the app's. */
+export const DURABLE_FLOOR_APPLICATION = 'bench_durable_floor';
+
 export async function backendPids(serverUrl: string, database: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();
-  const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  const { rows } = await c.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> $2',
+    [database, DURABLE_FLOOR_APPLICATION],
+  );
   await c.end();
   return rows.map((r) => r.pid);
 }
