@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { memberRooms } from './lib/chat-rooms.js';
 
 // Baseline for `npm run bench -- chat`: bare Socket.IO doing what the app does per message minus
 // the database and validation — ack the sender, broadcast to both members' rooms. Users and chats
@@ -19,7 +20,7 @@ io.on('connection', (socket) => {
       client_msg_id: payload.client_msg_id ?? null,
     };
     ack({ ok: true, message });
-    io.to([`user:${payload.chat_id * 2 - 1}`, `user:${payload.chat_id * 2}`]).emit('newMessage', message);
+    io.to(memberRooms(payload.chat_id)).emit('newMessage', message);
   });
 });
 http.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('LISTENING'));

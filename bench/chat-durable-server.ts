@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Server } from 'socket.io';
+import { memberRooms } from './lib/chat-rooms.js';
 import { DURABLE_FLOOR_APPLICATION } from './lib/cpu.js';
 
 // A floor for `npm run bench -- chat`'s steady latency: the fewest steps that keep the app's two
@@ -67,7 +68,7 @@ async function write(): Promise<void> {
           client_msg_id: d.clientMsgId,
         };
         d.ack({ ok: true, message });
-        io.local.to([`user:${d.chatId * 2 - 1}`, `user:${d.chatId * 2}`]).emit('newMessage', message);
+        io.local.to(memberRooms(d.chatId)).emit('newMessage', message);
       });
     } catch (error) {
       for (const d of batch) d.ack({ ok: false, error: String(error) });

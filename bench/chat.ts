@@ -135,10 +135,9 @@ export async function run(args: string[]): Promise<void> {
       const b = await measureCpu(() => [bare.pid!], () => saturate(bareMembers, seconds, window));
       appRuns.push(a.result);
       bareRuns.push(b.result);
-      const per = (ms: number, r: LoadResult) => (ms * 1000) / (r.delivered ?? r.rate * seconds);
-      cpu.app.push(per(a.ms, a.result));
-      cpu.db.push(per(dbMs, a.result));
-      cpu.bare.push(per(b.ms, b.result));
+      cpu.app.push(perMessage(a.ms, a.result, seconds));
+      cpu.db.push(perMessage(dbMs, a.result, seconds));
+      cpu.bare.push(perMessage(b.ms, b.result, seconds));
       console.log(
         `round ${r}: app ${line(a.result)} | bare ${line(b.result)} | ratio ${fmt(a.result.rate / b.result.rate)} | ` +
           `CPU/msg app ${fmt(cpu.app.at(-1)!, 0)} µs + PostgreSQL ${fmt(cpu.db.at(-1)!, 0)} µs, bare ${fmt(cpu.bare.at(-1)!, 0)} µs`,
@@ -152,7 +151,6 @@ export async function run(args: string[]): Promise<void> {
     );
 
     const after = await steadyPhase('after saturation');
-    const p99s = (rs: { p99: number }[]) => rs.map((r) => fmt(r.p99)).join(' / ');
     for (const [name, phase] of [['before', rested], ['after', after]] as const) {
       console.log(
         `steady p99 per round (ms), ${name} saturation: app ${p99s(phase.app)}; PostgreSQL commits just before ${p99s(phase.db)}, ` +
@@ -202,8 +200,7 @@ async function floorPhase(
   const loads: { result: LoadResult; ms: number }[] = [];
   for (let r = 0; r < o.rounds; r++) loads.push(await measureCpu(() => [o.pid], () => saturate(members, o.seconds, o.window)));
   const after = await steadyRounds();
-  const p99s = (rs: LoadResult[]) => rs.map((r) => fmt(r.p99)).join(' / ');
-  const cpu = loads.map(({ result, ms }) => (ms * 1000) / (result.delivered ?? result.rate * o.seconds));
+  const cpu = loads.map(({ result, ms }) => perMessage(ms, result, o.seconds));
   console.log(
     `durable floor: steady ${o.rate} msg/s p99 per round (ms) before saturation ${p99s(before)}, after ${p99s(after)}; ` +
       `saturation ${summary(loads.map((l) => l.result))}, server CPU per message ${fmt(median(cpu), 0)} µs (PostgreSQL not counted)`,
@@ -242,6 +239,9 @@ async function twoProcesses(
   }
 }
 
+/** CPU µs per delivered message (the drain after the window included, when counted). */
+const perMessage = (ms: number, r: LoadResult, seconds: number) => (ms * 1000) / (r.delivered ?? r.rate * seconds);
+const p99s = (rs: { p99: number }[]) => rs.map((r) => fmt(r.p99)).join(' / ');
 const line = (r: LoadResult) => `${fmt(r.rate, 0)} msg/s (p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms)`;
 const summary = (rs: LoadResult[]) =>
   `${fmt(median(rs.map((r) => r.rate)), 0)} msg/s p50 ${fmt(median(rs.map((r) => r.p50)))} ms p99 ${fmt(median(rs.map((r) => r.p99)))} ms`;

@@ -14,10 +14,10 @@ export function cpuMs(pid: number): number {
   }
 }
 
-/** The PostgreSQL backend processes serving `database` (the app's pool), for their CPU time. */
 /** The chat bench's durable floor server names its connection so: its backend is not the app's. */
 export const DURABLE_FLOOR_APPLICATION = 'bench_durable_floor';
 
+/** The PostgreSQL backend processes serving `database` (the app's pool), for their CPU time. */
 export async function backendPids(serverUrl: string, database: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();

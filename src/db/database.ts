@@ -67,10 +67,11 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
+    const max = options.poolSize ?? 10;
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolSize ?? 10,
-      min: Math.min(WARM_CONNECTIONS, options.poolSize ?? 10),
+      max,
+      min: Math.min(WARM_CONNECTIONS, max),
       // Idle connections do not keep the process alive (a server's listener does): a script that
       // ends without close() still exits, as it did when pg closed them after 10 s.
       allowExitOnIdle: true,
