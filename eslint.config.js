@@ -54,7 +54,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'client/generated/**'] },
+  { ignores: ['dist/**', '.bench-build/**', 'node_modules/**', 'data/**', 'client/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

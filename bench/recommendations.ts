@@ -10,7 +10,7 @@ import { bruteForceRecommendations } from './lib/brute-force-recommendations.js'
 import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
-import { pinSelf, stopProcess } from './lib/processes.js';
+import { nodeCommand, pinSelf, stopProcess } from './lib/processes.js';
 import { commandLine } from '../src/lib/cli.js';
 import { benchConfig, logVolume } from './lib/production.js';
 import { fmt, percentile } from './lib/stats.js';
@@ -181,8 +181,7 @@ export async function run(args: string[]): Promise<void> {
 
 /** The app pinned to CPU 0, ready once /readyz answers; its stdout (the log) appended to `logFile`. */
 async function startServer(env: Record<string, string>, port: number, logFile: string): Promise<ChildProcess> {
-  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const node = [process.execPath, ...extra, '--import', 'tsx', 'src/main.ts'];
+  const node = nodeCommand('src/main.ts');
   const cmd = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));

@@ -1,7 +1,45 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-/** Starts a node/tsx script as a child, pinned to `cpu` with taskset when available, and waits for
+/** Where `compileServers` puts the JavaScript of src/ and bench/ (tsconfig.bench.json). */
+export const BENCH_BUILD_DIR = '.bench-build';
+let compiled = false;
+let servers = 'servers under tsx';
+
+/**
+ * Compiles src/ and bench/ to plain JavaScript in BENCH_BUILD_DIR (tsc, tsconfig.bench.json), so
+ * that the servers a benchmark starts run as a deployment runs `npm start` (`node dist/main.js`):
+ * no TypeScript loader. Under `--import tsx`, Node runs the loader's hooks on a thread of its own
+ * that stays alive with ≈ 28 MB of heap after the start; in a chat run its idle-time Mark-Compacts
+ * (one of them a 40.9-ms pause) ran on the server's only core, and the server waited for them.
+ * BENCH_TSX=1 keeps the servers under tsx (for comparison). Returns what the servers run as.
+ */
+export function compileServers(): string {
+  if (process.env.BENCH_TSX === '1') return (servers = 'servers under tsx (BENCH_TSX=1; not how it is deployed)');
+  rmSync(BENCH_BUILD_DIR, { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`tsc -p tsconfig.bench.json failed (${result.status ?? result.signal})`);
+  compiled = true;
+  return (servers = `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node`);
+}
+
+/** What the servers run as: compileServers' answer, for the configuration line. */
+export function serversRunAs(): string {
+  return servers;
+}
+
+/** The node command line of a server script: its compiled copy after compileServers, else under tsx. */
+export function nodeCommand(script: string): string[] {
+  // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return compiled
+    ? [process.execPath, ...extra, `${BENCH_BUILD_DIR}/${script.replace(/\.ts$/, '.js')}`]
+    : [process.execPath, ...extra, '--import', 'tsx', script];
+}
+
+/** Starts a server script (nodeCommand) as a child, pinned to `cpu` with taskset when available, and waits for
  * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. With `logFile`
  * its stdout (the log lines) is written there (truncated first), as a deployment's log shipper
  * reads a process's stdout pipe; without, it is read and discarded. */
@@ -11,9 +49,7 @@ export async function startProcess(
   options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number; logFile?: string } = {},
 ): Promise<ChildProcess> {
   const marker = options.marker ?? 'LISTENING';
-  // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const node = [process.execPath, ...extra, '--import', 'tsx', script];
+  const node = nodeCommand(script);
   const cmd = options.cpu !== undefined && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(options.cpu), ...node] : node;
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   if (options.logFile) child.stdout!.pipe(createWriteStream(options.logFile));

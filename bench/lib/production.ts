@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { TEST_VAPID } from '../../test/helpers/vapid.js';
 import { join } from 'node:path';
+import { serversRunAs } from './processes.js';
 
 /**
  * The configuration every benchmark runs the server in by default: as deployed. NODE_ENV=production,
@@ -45,7 +46,7 @@ export function benchConfig(args: string[], options: { stripped?: boolean } = {}
     describe: (extra = '') =>
       `configuration: ${stripped ? 'STRIPPED (for comparison; not deployed): ' : 'production: '}NODE_ENV=production, ` +
       `${stripped ? 'LOG_LEVEL=warn (no request logs), no REDIS_URL (in-memory limits, no adapter)' : `LOG_LEVEL unset (info: request logs on), REDIS_URL=${redact(BENCH_REDIS_URL)} (adapter and shared limits)`}, ` +
-      `PostgreSQL; server stdout → pipe → ${LOG_DIR}/<role>.log${extra ? `; ${extra}` : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `PostgreSQL; ${serversRunAs()}; server stdout → pipe → ${LOG_DIR}/<role>.log${extra ? `; ${extra}` : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   };
 }
 

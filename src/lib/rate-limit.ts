@@ -186,7 +186,7 @@ type ReservingRedis = Redis & {
   [RESERVE_COMMAND](key: string, size: number, windowMs: number): Promise<[number, number]>;
 };
 
-/** A reservation waiting for the end of the tick, to go to Redis with the others of the tick. */
+/** A reservation waiting for the end of this turn of the event loop, to go to Redis with the others of the turn. */
 interface Reservation {
   key: string;
   size: number;
@@ -214,7 +214,7 @@ export class LeasedRateLimiter implements RateLimiter {
   private readonly fallback: MemoryRateLimiter;
   private readonly sweeper: NodeJS.Timeout;
   private readonly redis: ReservingRedis;
-  /** Reservations of this tick, sent together (one socket write) when it ends. */
+  /** Reservations of this turn of the event loop, sent together (one socket write) after its I/O callbacks. */
   private batch: Reservation[] = [];
 
   /** `lease`: hits one reservation takes whatever the limit (default: `leaseSize(limit)`). */
@@ -287,7 +287,11 @@ export class LeasedRateLimiter implements RateLimiter {
     const size = this.lease ?? LeasedRateLimiter.leaseSize(limit);
     const [count, ttl] = await new Promise<[number, number]>((resolve, reject) => {
       if (this.batch.push({ key: this.prefix + key, size, windowMs: windowSeconds * 1000, resolve, reject }) === 1) {
-        process.nextTick(() => this.flush());
+        // setImmediate, not nextTick: the sockets read in one poll phase each run their own callback,
+        // and nextTick would send each callback's reservation in a write of its own. A chat profile at
+        // saturation (lease 12) had these writes at 2.8 % of the server's busy time; after the poll
+        // phase, one pipeline carries them all, at the cost of one loop turn for the first hit.
+        setImmediate(() => this.flush());
       }
     });
     const before = Number(count) - size;
@@ -298,7 +302,7 @@ export class LeasedRateLimiter implements RateLimiter {
     lease.exhausted = granted < size;
   }
 
-  /** Sends the tick's reservations: one EVALSHA alone, several in one pipeline (one write), under one timeout. */
+  /** Sends the turn's reservations: one EVALSHA alone, several in one pipeline (one write), under one timeout. */
   private flush(): void {
     const batch = this.batch;
     this.batch = [];

@@ -109,6 +109,28 @@ describe('LeasedRateLimiter on a real Redis', { skip }, () => {
     }
   });
 
+  it('reservations from separate callbacks of one turn of the event loop go in one pipeline', async (t) => {
+    // As the sockets read in one poll phase: each hit from a callback of its own in the same phase
+    // (here the check phase: Node drains the nextTick queue after each of these callbacks).
+    const own = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
+    const l = new LeasedRateLimiter(own, `rl:${RUN}:turn:`, 500);
+    t.after(async () => {
+      await l.close();
+      await own.quit();
+    });
+    let pipelines = 0;
+    const pipeline = own.pipeline.bind(own);
+    own.pipeline = ((...args: Parameters<typeof own.pipeline>) => (pipelines++, pipeline(...args))) as typeof own.pipeline;
+    const hits: Promise<boolean>[] = [];
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 5; i++) setImmediate(() => (hits.push(l.hit(`k${i}`, 600, 10).then((d) => d.allowed)), i === 4 && resolve()));
+    });
+    const decisions = await Promise.all(hits);
+    assert.deepEqual(decisions, [true, true, true, true, true]);
+    assert.equal(pipelines, 1);
+    for (let i = 0; i < 5; i++) assert.equal(Number(await own.get(`rl:${RUN}:turn:k${i}`)), 12);
+  });
+
   it('several processes: never more than the limit, and no fewer than limit − (P − 1) × (lease − 1)', async () => {
     const processes = [limiter(), limiter(), limiter()];
     const key = 'shared';
