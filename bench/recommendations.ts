@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -10,7 +10,7 @@ import { bruteForceRecommendations } from './lib/brute-force-recommendations.js'
 import { backendPids, cpuMs } from './lib/cpu.js';
 import { freshBenchDatabase } from './lib/bench-db.js';
 import { login, seedDemoPeople as seed, timedGet } from './lib/recs-fixture.js';
-import { nodeCommand, pinSelf, stopProcess } from './lib/processes.js';
+import { pinSelf, startProcess, stopProcess } from './lib/processes.js';
 import { commandLine } from '../src/lib/cli.js';
 import { benchConfig, logVolume } from './lib/production.js';
 import { fmt, percentile } from './lib/stats.js';
@@ -87,7 +87,10 @@ export async function run(args: string[]): Promise<void> {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const start = () => startServer(env, port, logFile);
+  // The app pinned to CPU 0, ready once /readyz answers; both of the run's servers (before and after
+  // the midnight) append their log to the one file.
+  const start = () =>
+    startProcess('src/main.ts', env, { cpu: 0, readyUrl: `http://127.0.0.1:${port}/readyz`, timeoutMs: 120_000, logFile, appendLog: true });
   await pinSelf(1);
   let server: ChildProcess = await start();
   try {
@@ -177,21 +180,6 @@ export async function run(args: string[]): Promise<void> {
     await database.close();
   }
   console.log(`app server: ${logVolume(logFile)}; ${config.describe()}`);
-}
-
-/** The app pinned to CPU 0, ready once /readyz answers; its stdout (the log) appended to `logFile`. */
-async function startServer(env: Record<string, string>, port: number, logFile: string): Promise<ChildProcess> {
-  const node = nodeCommand('src/main.ts');
-  const cmd = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '0', ...node] : node;
-  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
-  for (let waited = 0; waited < 120_000; waited += 200) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return child;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('server did not become ready');
 }
 
 function benchUrl(name: string): string {

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 
 /** Where `compileServers` puts the JavaScript of src/ and bench/ (tsconfig.bench.json). */
 export const BENCH_BUILD_DIR = '.bench-build';
-let compiled = false;
-let servers = 'servers under tsx';
+/** What the servers run as: set by compileServers (tsx until it has run). */
+let runAs: 'tsx' | 'tsx-forced' | 'compiled' = 'tsx';
 
 /**
  * Compiles src/ and bench/ to plain JavaScript in BENCH_BUILD_DIR (tsc, tsconfig.bench.json), so
@@ -16,72 +16,79 @@ let servers = 'servers under tsx';
  * BENCH_TSX=1 keeps the servers under tsx (for comparison). Returns what the servers run as.
  */
 export function compileServers(): string {
-  if (process.env.BENCH_TSX === '1') return (servers = 'servers under tsx (BENCH_TSX=1; not how it is deployed)');
+  if (process.env.BENCH_TSX === '1') {
+    runAs = 'tsx-forced';
+    return serversRunAs();
+  }
   rmSync(BENCH_BUILD_DIR, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`tsc -p tsconfig.bench.json failed (${result.status ?? result.signal})`);
-  compiled = true;
-  return (servers = `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node`);
+  runAs = 'compiled';
+  return serversRunAs();
 }
 
 /** What the servers run as: compileServers' answer, for the configuration line. */
 export function serversRunAs(): string {
-  return servers;
+  if (runAs === 'compiled') return `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node`;
+  return runAs === 'tsx-forced' ? 'servers under tsx (BENCH_TSX=1; not how it is deployed)' : 'servers under tsx';
 }
 
 /** The node command line of a server script: its compiled copy after compileServers, else under tsx. */
 export function nodeCommand(script: string): string[] {
   // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return compiled
+  return runAs === 'compiled'
     ? [process.execPath, ...extra, `${BENCH_BUILD_DIR}/${script.replace(/\.ts$/, '.js')}`]
     : [process.execPath, ...extra, '--import', 'tsx', script];
 }
 
 /** Starts a server script (nodeCommand) as a child, pinned to `cpu` with taskset when available, and waits for
  * it to print `marker` on stdout, or — with `readyUrl` — for that URL to answer 200. With `logFile`
- * its stdout (the log lines) is written there (truncated first), as a deployment's log shipper
- * reads a process's stdout pipe; without, it is read and discarded. */
+ * its stdout (the log lines) is written there (truncated first, or appended to with `appendLog`),
+ * as a deployment's log shipper reads a process's stdout pipe; without, it is read and discarded. */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
-  options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number; logFile?: string } = {},
+  options: { cpu?: number; marker?: string; readyUrl?: string; timeoutMs?: number; logFile?: string; appendLog?: boolean } = {},
 ): Promise<ChildProcess> {
   const marker = options.marker ?? 'LISTENING';
   const node = nodeCommand(script);
   const cmd = options.cpu !== undefined && existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(options.cpu), ...node] : node;
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (options.logFile) child.stdout!.pipe(createWriteStream(options.logFile));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), options.timeoutMs ?? 60_000);
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes(marker)) {
+  if (options.logFile) child.stdout!.pipe(createWriteStream(options.logFile, { flags: options.appendLog ? 'a' : 'w' }));
+  let settled = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} did not start`)), options.timeoutMs ?? 60_000);
+      const ready = () => {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
         resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    if (options.readyUrl) {
-      const poll = async () => {
-        try {
-          if ((await fetch(options.readyUrl!)).status === 200) {
-            clearTimeout(timer);
-            child.stdout!.off('data', onData);
-            return resolve();
-          }
-        } catch {
-          // not listening yet
-        }
-        setTimeout(poll, 200);
       };
-      void poll();
-    }
-  });
+      let out = '';
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(marker)) ready();
+      };
+      child.stdout!.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+      if (options.readyUrl) {
+        const poll = async () => {
+          if (settled) return; // started, failed or timed out: stop polling
+          const ok = await fetch(options.readyUrl!).then((r) => r.status === 200, () => false);
+          if (ok) return ready();
+          setTimeout(poll, 200);
+        };
+        void poll();
+      }
+    });
+  } catch (error) {
+    child.kill('SIGKILL'); // a server that did not start is not left running
+    throw error;
+  } finally {
+    settled = true;
+  }
   if (!options.logFile) child.stdout!.resume();
   return child;
 }
