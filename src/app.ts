@@ -234,7 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
 
-  const realtime = createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime, socketsPerUser: config.socketsPerUser });
+  const realtime = await createRealtime(fastify, { redis: deps.redis ?? null, options: deps.realtime, socketsPerUser: config.socketsPerUser });
   let push: PushService | null = null;
   if (deps.push) {
     const starting = startPush(deps, deps.push, realtime.io, events, fastify.log).then((started) => {

@@ -3,41 +3,76 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 // Push providers (FCM, APNs): their keys are checked at start-up.
 import { createPrivateKey } from 'node:crypto';
 
-/** Seconds, from "900", "900s", "15m", "2h" or "14d". */
-const duration = z
-  .string()
-  .trim()
-  .regex(/^\d+(s|m|h|d)?$/, 'expected a duration such as 900, 15m, 2h or 14d')
-  .transform((v) => {
-    const n = Number.parseInt(v, 10);
-    const unit = v.at(-1);
-    const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86400 : 1;
-    return n * factor;
-  })
-  .pipe(z.number().int().positive());
+/**
+ * Reading the environment. Each reader takes a set value (trimmed where noted) and returns what
+ * it means, or calls `refuse` with what was expected; `readEnv` names the variable. Written here
+ * rather than with a schema library: configuration is read once at start-up, and a library kept
+ * loaded for it (zod: ≈ 3 MB of heap) is marked by every Mark-Compact of the process's life
+ * (BENCHMARKS.md, "Chat: a smaller heap").
+ */
+class Refused extends Error {}
+const refuse = (message: string): never => {
+  throw new Refused(message);
+};
+type Reader<T> = (value: string) => T;
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const text =
+  (min = 1, message = `expected at least ${min} characters`): Reader<string> =>
+  (v) =>
+    v.length >= min ? v : refuse(message);
+const matching =
+  (pattern: RegExp, message: string): Reader<string> =>
+  (v) =>
+    pattern.test(v) ? v : refuse(message);
+const oneOf =
+  <const T extends string>(...values: T[]): Reader<T> =>
+  (v) =>
+    (values as string[]).includes(v) ? (v as T) : refuse(`expected one of ${values.join(', ')}`);
+const flag: Reader<boolean> = (v) => oneOf('true', 'false')(v) === 'true';
+
+/** Whole numbers from min to max, in decimal (surrounding spaces allowed). */
+const int =
+  (min: number, max: number): Reader<number> =>
+  (v) => {
+    const n = /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : refuse(`expected a whole number from ${min} to ${max}`);
+  };
+
+/** An absolute URL (scheme and, for http(s), a host), as the drivers and clients given it expect. */
+const url: Reader<string> = (v) => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(v);
+  } catch {
+    // refused below
+  }
+  return parsed && !/\s/.test(v) && (!/^https?:$/.test(parsed.protocol) || parsed.hostname !== '') ? v : refuse('expected a URL');
+};
+
+/** Seconds, from "900", "900s", "15m", "2h" or "14d". */
+const duration: Reader<number> = (raw) => {
+  const v = raw.trim();
+  if (!/^\d+(s|m|h|d)?$/.test(v)) refuse('expected a duration such as 900, 15m, 2h or 14d');
+  const unit = v.at(-1);
+  const seconds = Number.parseInt(v, 10) * (unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86400 : 1);
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : refuse('expected a positive duration');
+};
 
 /**
  * MODERATOR_EMAILS: comma-separated addresses, compared case-insensitively (stored lower-cased and
  * trimmed, as registration stores emails). Empty items (a trailing comma) are ignored; anything
  * that is not an address (no single @ with text on both sides, or whitespace inside) is refused.
  */
-const moderatorEmails = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((e) => e.trim().toLowerCase())
-      .filter((e) => e !== ''),
-  )
-  .refine((list) => list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 255), {
-    message: 'expected comma-separated email addresses',
-  });
+const moderatorEmails: Reader<string[]> = (v) => {
+  const list = v
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
+  return list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 255) ? list : refuse('expected comma-separated email addresses');
+};
 
 /** An IPv4/IPv6 address, or one with a /prefix that fits its family. */
 function isAddressOrCidr(entry: string): boolean {
@@ -54,78 +89,96 @@ function isAddressOrCidr(entry: string): boolean {
  * list of trusted proxy addresses/CIDRs. `true` — trust every hop, so the left-most entry, which
  * the client writes itself — would let anyone choose their address for every per-address limit.
  */
-const trustProxy = z
-  .string()
-  .trim()
-  .superRefine((v, ctx) => {
-    if (v.toLowerCase() === 'true') {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'true is refused (it trusts the client-written X-Forwarded-For); use a hop count such as 1, or a list of proxy addresses/CIDRs',
-      });
-    } else if (v !== 'false' && !/^\d{1,2}$/.test(v) && !v.split(',').every((e) => isAddressOrCidr(e.trim()))) {
-      ctx.addIssue({ code: 'custom', message: 'expected false, a number of proxy hops, or comma-separated proxy addresses/CIDRs' });
-    }
-  })
-  .transform((v): TrustProxy => {
-    if (v === 'false' || v === '0') return false;
-    if (/^\d+$/.test(v)) return Number(v);
-    return Object.freeze(v.split(',').map((e) => e.trim()));
-  });
+const trustProxy: Reader<TrustProxy> = (raw) => {
+  const v = raw.trim();
+  if (v.toLowerCase() === 'true') {
+    refuse('true is refused (it trusts the client-written X-Forwarded-For); use a hop count such as 1, or a list of proxy addresses/CIDRs');
+  }
+  if (v !== 'false' && !/^\d{1,2}$/.test(v) && !v.split(',').every((e) => isAddressOrCidr(e.trim()))) {
+    refuse('expected false, a number of proxy hops, or comma-separated proxy addresses/CIDRs');
+  }
+  if (v === 'false' || v === '0') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return Object.freeze(v.split(',').map((e) => e.trim()));
+};
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: int(0, 65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional(),
-  DATABASE_POOL_SIZE: int(1, 1000).default(10),
-  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
-  DATA_DIR: z.string().min(1).default('./data'),
-  REDIS_URL: z.string().url().optional(),
-  // ── Push providers FCM and APNs (issue 14; pushProviderSettings below) ──
-  FCM_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
-  FCM_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
-  FCM_ENDPOINT: z.string().url().default('https://fcm.googleapis.com'),
-  APNS_KEY_FILE: z.string().min(1).optional(),
-  APNS_KEY: z.string().min(1).optional(),
-  APNS_KEY_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character key id').optional(),
-  APNS_TEAM_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'expected the 10-character team id').optional(),
-  APNS_TOPIC: z.string().regex(/^[A-Za-z0-9.-]+$/, "expected the app's bundle id").optional(),
-  APNS_ENDPOINT: z.string().url().default('https://api.push.apple.com'),
-  // ── end of push providers ──
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  ACCESS_TOKEN_TTL: z.string().default('15m').pipe(duration),
-  REFRESH_TOKEN_TTL: z.string().default('14d').pipe(duration),
-  REFRESH_REUSE_GRACE_SECONDS: int(0, 3600).default(10),
-  MIN_AGE_YEARS: int(0, 120).default(19),
-  MATCH_REQUESTS_PER_DAY: int(1, 10000).default(30),
-  AUTH_RATE_LIMIT_PER_IP: int(1, 1_000_000).default(30),
-  AUTH_RATE_LIMIT_PER_EMAIL: int(1, 1_000_000).default(10),
-  AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: int(1, 1_000_000).default(5),
-  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86400).default(60),
-  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
-  TRUST_PROXY: z.string().default('false').pipe(trustProxy),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  SOCKETS_PER_USER: int(1, 1000).default(10),
-  PROFILE_VIEWS_PER_HOUR: int(1, 1_000_000).default(300),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MODERATOR_EMAILS: z.string().default('').pipe(moderatorEmails),
-  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
-  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected base64url').optional(),
-  VAPID_SUBJECT: z
-    .string()
-    .refine((v) => /^mailto:[^\s@]+@[^\s@]+$/.test(v) || /^https:\/\/[^\s]+$/.test(v), 'expected a mailto: or https: URL')
-    .optional(),
-  PUSH_ALLOW_INSECURE_ENDPOINTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  PUSH_WORKERS_IN_PROCESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-  PUSH_WORKER_CONCURRENCY: int(1, 100).default(4),
-  DAILY_PICKS_HOUR: int(0, 23).default(12),
-  WEB_CONCURRENCY: z
-    .string()
-    .default('1')
-    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v)))
-    .pipe(z.number().int().min(1).max(64)),
-});
+const webConcurrency: Reader<number> = (v) => (v.trim() === 'auto' ? availableParallelism() : int(1, 64)(v));
+
+/**
+ * Every variable, read: problems are gathered (one line each, naming the variable) and refused
+ * together, so a deployment sees all of them at once.
+ */
+function readEnv(env: Readonly<Record<string, string | undefined>>) {
+  const problems: string[] = [];
+  function read<T>(name: string, reader: Reader<T>): T | undefined;
+  function read<T>(name: string, reader: Reader<T>, fallback: string): T;
+  function read<T>(name: string, reader: Reader<T>, fallback?: string): T | undefined {
+    const value = env[name] ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      return reader(value);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      problems.push(`  ${name}: ${error.message}`);
+      return undefined as T;
+    }
+  }
+  const tenCharacters = (what: string) => matching(/^[A-Z0-9]{10}$/, `expected the 10-character ${what} id`);
+  const base64url = matching(/^[A-Za-z0-9_-]+$/, 'expected base64url');
+  const e = {
+    NODE_ENV: read('NODE_ENV', oneOf('development', 'production', 'test'), 'development'),
+    PORT: read('PORT', int(0, 65535), '3000'),
+    HOST: read('HOST', text(), '0.0.0.0'),
+    DATABASE_URL: read('DATABASE_URL', url),
+    DATABASE_POOL_SIZE: read('DATABASE_POOL_SIZE', int(1, 1000), '10'),
+    DATABASE_STATEMENT_TIMEOUT_MS: read('DATABASE_STATEMENT_TIMEOUT_MS', int(0, 3_600_000), '15000'),
+    DATA_DIR: read('DATA_DIR', text(), './data'),
+    REDIS_URL: read('REDIS_URL', url),
+    // ── Push providers FCM and APNs (issue 14; pushProviderSettings below) ──
+    FCM_SERVICE_ACCOUNT_FILE: read('FCM_SERVICE_ACCOUNT_FILE', text()),
+    FCM_SERVICE_ACCOUNT_JSON: read('FCM_SERVICE_ACCOUNT_JSON', text()),
+    FCM_ENDPOINT: read('FCM_ENDPOINT', url, 'https://fcm.googleapis.com'),
+    APNS_KEY_FILE: read('APNS_KEY_FILE', text()),
+    APNS_KEY: read('APNS_KEY', text()),
+    APNS_KEY_ID: read('APNS_KEY_ID', tenCharacters('key')),
+    APNS_TEAM_ID: read('APNS_TEAM_ID', tenCharacters('team')),
+    APNS_TOPIC: read('APNS_TOPIC', matching(/^[A-Za-z0-9.-]+$/, "expected the app's bundle id")),
+    APNS_ENDPOINT: read('APNS_ENDPOINT', url, 'https://api.push.apple.com'),
+    // ── end of push providers ──
+    JWT_SECRET: read('JWT_SECRET', text(32, 'must be at least 32 characters')),
+    ACCESS_TOKEN_TTL: read('ACCESS_TOKEN_TTL', duration, '15m'),
+    REFRESH_TOKEN_TTL: read('REFRESH_TOKEN_TTL', duration, '14d'),
+    REFRESH_REUSE_GRACE_SECONDS: read('REFRESH_REUSE_GRACE_SECONDS', int(0, 3600), '10'),
+    MIN_AGE_YEARS: read('MIN_AGE_YEARS', int(0, 120), '19'),
+    MATCH_REQUESTS_PER_DAY: read('MATCH_REQUESTS_PER_DAY', int(1, 10000), '30'),
+    AUTH_RATE_LIMIT_PER_IP: read('AUTH_RATE_LIMIT_PER_IP', int(1, 1_000_000), '30'),
+    AUTH_RATE_LIMIT_PER_EMAIL: read('AUTH_RATE_LIMIT_PER_EMAIL', int(1, 1_000_000), '10'),
+    AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS: read('AUTH_RATE_LIMIT_PER_EMAIL_ADDRESS', int(1, 1_000_000), '5'),
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: read('AUTH_RATE_LIMIT_WINDOW_SECONDS', int(1, 86400), '60'),
+    SHUTDOWN_TIMEOUT_MS: read('SHUTDOWN_TIMEOUT_MS', int(100, 600_000), '10000'),
+    TRUST_PROXY: read('TRUST_PROXY', trustProxy, 'false'),
+    METRICS_TOKEN: read('METRICS_TOKEN', text(16, 'must be at least 16 characters')),
+    SOCKETS_PER_USER: read('SOCKETS_PER_USER', int(1, 1000), '10'),
+    PROFILE_VIEWS_PER_HOUR: read('PROFILE_VIEWS_PER_HOUR', int(1, 1_000_000), '300'),
+    LOG_LEVEL: read('LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info'),
+    MODERATOR_EMAILS: read('MODERATOR_EMAILS', moderatorEmails, ''),
+    VAPID_PUBLIC_KEY: read('VAPID_PUBLIC_KEY', base64url),
+    VAPID_PRIVATE_KEY: read('VAPID_PRIVATE_KEY', base64url),
+    VAPID_SUBJECT: read(
+      'VAPID_SUBJECT',
+      matching(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/, 'expected a mailto: or https: URL'),
+    ),
+    PUSH_ALLOW_INSECURE_ENDPOINTS: read('PUSH_ALLOW_INSECURE_ENDPOINTS', flag, 'false'),
+    PUSH_WORKERS_IN_PROCESS: read('PUSH_WORKERS_IN_PROCESS', flag, 'true'),
+    PUSH_WORKER_CONCURRENCY: read('PUSH_WORKER_CONCURRENCY', int(1, 100), '4'),
+    DAILY_PICKS_HOUR: read('DAILY_PICKS_HOUR', int(0, 23), '12'),
+    WEB_CONCURRENCY: read('WEB_CONCURRENCY', webConcurrency, '1'),
+  };
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return e;
+}
+
+type Env = ReturnType<typeof readEnv>;
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -276,12 +329,7 @@ function fullPrivateKey(key: Buffer): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as in most deployment tools.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(cleaned);
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
   }
@@ -376,16 +424,44 @@ export interface ApnsSettings {
   readonly endpoint: string;
 }
 
-const ServiceAccountSchema = z.object({
-  type: z.literal('service_account').optional(),
-  project_id: z.string().min(1),
-  client_email: z.string().min(3),
-  private_key: z.string().min(1),
-  private_key_id: z.string().min(1).optional(),
-  token_uri: z.string().url().default('https://oauth2.googleapis.com/token'),
-});
+interface ServiceAccount {
+  project_id: string;
+  client_email: string;
+  private_key: string;
+  private_key_id: string | undefined;
+  token_uri: string;
+}
 
-type Env = z.infer<typeof EnvSchema>;
+/** The fields of a Firebase service account key file that FCM needs, or what is wrong with them. */
+function serviceAccountOf(json: unknown): ServiceAccount | string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'expected a JSON object';
+  const o = json as Record<string, unknown>;
+  const problems: string[] = [];
+  const field = (name: string, min: number, optional = false): string | undefined => {
+    const v = o[name];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string' || v.length < min) problems.push(`${name}: ${v === undefined ? 'required' : `expected a string of at least ${min} characters`}`);
+    return typeof v === 'string' ? v : undefined;
+  };
+  if (o.type !== undefined && o.type !== 'service_account') problems.push('type: expected service_account');
+  const account = {
+    project_id: field('project_id', 1)!,
+    client_email: field('client_email', 3)!,
+    private_key: field('private_key', 1)!,
+    private_key_id: field('private_key_id', 1, true),
+    token_uri: field('token_uri', 1, true) ?? 'https://oauth2.googleapis.com/token',
+  };
+  if (!problems.some((p) => p.startsWith('token_uri')) && !isUrl(account.token_uri)) problems.push('token_uri: expected a URL');
+  return problems.length > 0 ? problems.join('; ') : account;
+}
+
+function isUrl(v: string): boolean {
+  try {
+    return url(v) === v;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Each provider is all or nothing: one that is half configured (a key without its id, a topic
@@ -413,20 +489,20 @@ function pushProviderSettings(e: Env): { fcm: FcmSettings | undefined; apns: Apn
     } catch {
       refuse(`${accountSource}: not JSON (expected the service account key file from the Firebase console)`);
     }
-    const account = ServiceAccountSchema.safeParse(json);
-    if (!account.success) {
-      refuse(`${accountSource}: not a service account key (${account.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    const account = serviceAccountOf(json);
+    if (typeof account === 'string') {
+      refuse(`${accountSource}: not a service account key (${account})`);
     } else {
-      if (keyType(account.data.private_key) !== 'rsa') refuse(`${accountSource}: private_key is not an RSA private key in PEM`);
-      secureInProduction(`${accountSource} token_uri`, account.data.token_uri);
+      if (keyType(account.private_key) !== 'rsa') refuse(`${accountSource}: private_key is not an RSA private key in PEM`);
+      secureInProduction(`${accountSource} token_uri`, account.token_uri);
       secureInProduction('FCM_ENDPOINT', e.FCM_ENDPOINT);
       fcm = Object.freeze({
         serviceAccount: Object.freeze({
-          projectId: account.data.project_id,
-          clientEmail: account.data.client_email,
-          privateKey: account.data.private_key,
-          privateKeyId: account.data.private_key_id,
-          tokenUri: account.data.token_uri,
+          projectId: account.project_id,
+          clientEmail: account.client_email,
+          privateKey: account.private_key,
+          privateKeyId: account.private_key_id,
+          tokenUri: account.token_uri,
         }),
         endpoint: e.FCM_ENDPOINT,
       });

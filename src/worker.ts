@@ -39,7 +39,7 @@ redis.on('error', () => {});
 // A Socket.IO server with no HTTP server: it joins the API processes' adapter only to ask them
 // which sockets they hold (fetchSockets answers from every process).
 const io: IoServer = new Server();
-const adapter = installRedisAdapter(io, redis, DEFAULT_REALTIME_OPTIONS, log);
+const adapter = await installRedisAdapter(io, redis, DEFAULT_REALTIME_OPTIONS, log);
 const push = await PushService.start({
   database,
   providers: configuredProviders(config),

@@ -52,7 +52,7 @@ export interface Realtime {
 const ADAPTER_SUBSCRIBE_WAIT_MS = 5_000;
 
 /** The Socket.IO server on the API's own HTTP server (same port, path /socket.io). */
-export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Realtime {
+export async function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Promise<Realtime> {
   const options = { ...DEFAULT_REALTIME_OPTIONS, ...deps.options };
   const log = fastify.log;
   const io: IoServer = new Server(fastify.server, {
@@ -67,7 +67,7 @@ export function createRealtime(fastify: FastifyInstance, deps: RealtimeDeps): Re
     if (req.url?.startsWith('/socket.io/')) res.setHeader('x-request-id', requestId(req));
   });
   let onConnected = () => {};
-  const adapter = deps.redis ? installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : null;
+  const adapter = deps.redis ? await installRedisAdapter(io, deps.redis, options, log, () => onConnected()) : null;
   if (adapter) {
     // Listen only once the other processes' fan-out reaches this one (InstalledAdapter.subscribed).
     // A Redis that is down at start does not keep the API from serving: after a while it goes on

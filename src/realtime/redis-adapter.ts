@@ -1,5 +1,3 @@
-import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
-import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { IoServer } from './socket-events.js';
@@ -55,17 +53,20 @@ export interface InstalledAdapter {
  * serverSideEmit, which even the streams adapter sends over plain pub/sub — its replay after a
  * Redis outage would not cover chat messages; the database and `after=` catch-up do. See docs/internals.md.
  */
-export function installRedisAdapter(
+export async function installRedisAdapter(
   io: IoServer,
   redis: Redis,
   { adapter: kind, adapterKey: key }: { adapter: AdapterKind; adapterKey: string },
   log: FastifyBaseLogger,
   /** Called whenever the connection that receives the other processes' events is (re)established. */
   onConnected: () => void = () => {},
-): InstalledAdapter {
+): Promise<InstalledAdapter> {
   const onError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter connection error');
   const onCommandError = (err: Error) => log.warn({ err: err.message }, 'socket.io redis adapter command failed');
+  // Only the configured adapter's module is imported: the other one's ≈ 1.6 MB of heap would stay
+  // loaded for nothing, and every Mark-Compact marks it (BENCHMARKS.md, "Chat: a smaller heap").
   if (kind === 'streams') {
+    const { createAdapter: createStreamsAdapter } = await import('@socket.io/redis-streams-adapter');
     const client = handleEveryCommand(redis.duplicate(), onCommandError);
     client.on('error', onError);
     client.on('ready', onConnected);
@@ -79,6 +80,7 @@ export function installRedisAdapter(
       },
     };
   }
+  const { createAdapter: createPubSubAdapter } = await import('@socket.io/redis-adapter');
   const pub = handleEveryCommand(redis.duplicate(), onCommandError);
   const sub = handleEveryCommand(redis.duplicate(), onCommandError);
   pub.on('error', onError);

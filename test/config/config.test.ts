@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -47,6 +47,36 @@ describe('loadConfig', () => {
         `${name}=${value}`,
       );
     }
+  });
+
+  it('lists every bad variable in one refusal, each with what was expected', () => {
+    assert.throws(
+      () => loadConfig({ DATA_DIR: tempDir(), PORT: '70000', LOG_LEVEL: 'loud', ACCESS_TOKEN_TTL: '0', REDIS_URL: 'redis:// x' }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(
+          err.message,
+          [
+            'Invalid configuration:',
+            '  PORT: expected a whole number from 0 to 65535',
+            '  REDIS_URL: expected a URL',
+            '  ACCESS_TOKEN_TTL: expected a positive duration',
+            '  LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+          ].join('\n'),
+        );
+        return true;
+      },
+    );
+  });
+
+  it('reads whole numbers in decimal only, and WEB_CONCURRENCY=auto as the cores this process may use', () => {
+    assert.equal(loadConfig({ DATA_DIR: tempDir(), PORT: ' 8080 ' }).port, 8080);
+    for (const port of ['1e3', '0x50', '80.5', '80 80', '+']) {
+      assert.throws(() => loadConfig({ DATA_DIR: tempDir(), PORT: port }), /PORT: expected a whole number from 0 to 65535/, port);
+    }
+    const auto = loadConfig({ DATA_DIR: tempDir(), WEB_CONCURRENCY: 'auto', DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r' });
+    assert.equal(auto.webConcurrency, availableParallelism());
+    assert.throws(() => loadConfig({ DATA_DIR: tempDir(), WEB_CONCURRENCY: '65' }), /WEB_CONCURRENCY: expected a whole number from 1 to 64/);
   });
 
   it('requires JWT_SECRET in production and never falls back to a fixed one', () => {

@@ -23,7 +23,7 @@ describe('the Redis adapter says when its subscriptions are active', { skip }, (
     const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
     const redis = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
     const io: IoServer = new Server();
-    const adapter = installRedisAdapter(io, redis, { adapter: 'pubsub', adapterKey: `sio-info-${randomUUID()}` }, log);
+    const adapter = await installRedisAdapter(io, redis, { adapter: 'pubsub', adapterKey: `sio-info-${randomUUID()}` }, log);
     try {
       await adapter.subscribed(); // a PING answered after the connection's handshake commands
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -42,7 +42,7 @@ describe('the Redis adapter says when its subscriptions are active', { skip }, (
       const redis = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 2 });
       const observer = new Redis(REDIS_TEST_URL);
       const io: IoServer = new Server();
-      const adapter = installRedisAdapter(io, redis, { adapter: kind, adapterKey: key }, pino({ level: 'silent' }));
+      const adapter = await installRedisAdapter(io, redis, { adapter: kind, adapterKey: key }, pino({ level: 'silent' }));
       try {
         await adapter.subscribed();
         const channels = await subscribedChannels(observer, key);
