@@ -30,17 +30,37 @@ export function compileServers(): string {
 
 /** What the servers run as: compileServers' answer, for the configuration line. */
 export function serversRunAs(): string {
-  if (runAs === 'compiled') return `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node`;
-  return runAs === 'tsx-forced' ? 'servers under tsx (BENCH_TSX=1; not how it is deployed)' : 'servers under tsx';
+  const flags =
+    process.env.BENCH_NODE_DEFAULTS === '1'
+      ? "the app's servers with Node's default V8 flags (BENCH_NODE_DEFAULTS=1; not how npm start runs it)"
+      : `the app's servers with ${DEPLOYED_NODE_FLAGS.join(' ')} as npm start runs it, the baselines with Node's defaults`;
+  if (runAs === 'compiled') return `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node; ${flags}`;
+  return `${runAs === 'tsx-forced' ? 'servers under tsx (BENCH_TSX=1; not how it is deployed)' : 'servers under tsx'}; ${flags}`;
 }
 
-/** The node command line of a server script: its compiled copy after compileServers, else under tsx. */
+/**
+ * The V8 flags `npm start` gives the API process (package.json's `start` script; a test keeps the two
+ * the same). `--single-threaded-gc`: V8's GC helper threads, on the one core an API process has, took
+ * that core from the main thread for up to 20–32 ms at once during a Mark-Compact's concurrent
+ * marking (BENCHMARKS.md, "Chat: V8's helper threads on the server's core").
+ */
+export const DEPLOYED_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+/** The scripts that are the app (started with DEPLOYED_NODE_FLAGS); the others are baselines, run with Node's defaults. */
+const APP_SERVERS = new Set(['src/main.ts', 'bench/chat-server.ts']);
+
+/**
+ * The node command line of a server script: its compiled copy after compileServers, else under tsx.
+ * The app's servers get the flags `npm start` gives (BENCH_NODE_DEFAULTS=1 leaves them out, for
+ * comparison); BENCH_NODE_ARGS adds flags to every server.
+ */
 export function nodeCommand(script: string): string[] {
   // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const deployed = APP_SERVERS.has(script) && process.env.BENCH_NODE_DEFAULTS !== '1' ? DEPLOYED_NODE_FLAGS : [];
+  const flags = [...deployed, ...extra];
   return runAs === 'compiled'
-    ? [process.execPath, ...extra, `${BENCH_BUILD_DIR}/${script.replace(/\.ts$/, '.js')}`]
-    : [process.execPath, ...extra, '--import', 'tsx', script];
+    ? [process.execPath, ...flags, `${BENCH_BUILD_DIR}/${script.replace(/\.ts$/, '.js')}`]
+    : [process.execPath, ...flags, '--import', 'tsx', script];
 }
 
 /** Starts a server script (nodeCommand) as a child, pinned to `cpu` with taskset when available, and waits for
