@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -74,7 +73,6 @@ export async function run(args: string[]): Promise<void> {
   // As deployed (bench/lib/production.ts): request logs on, REDIS_URL set; --stripped: warn, no Redis.
   const config = benchConfig(args);
   const logFile = config.logFile('recommendations-app');
-  writeFileSync(logFile, ''); // both servers of this run append to it
   console.log(config.describe());
   const env = {
     ...config.env,
@@ -87,12 +85,12 @@ export async function run(args: string[]): Promise<void> {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  // The app pinned to CPU 0, ready once /readyz answers; both of the run's servers (before and after
-  // the midnight) append their log to the one file.
-  const start = () =>
-    startProcess('src/main.ts', env, { cpu: 0, readyUrl: `http://127.0.0.1:${port}/readyz`, timeoutMs: 120_000, logFile, appendLog: true });
+  // The app pinned to CPU 0, ready once /readyz answers; the run's first server starts the log file
+  // afresh and the second (after the midnight) appends to it.
+  const start = (appendLog: boolean) =>
+    startProcess('src/main.ts', env, { cpu: 0, readyUrl: `http://127.0.0.1:${port}/readyz`, timeoutMs: 120_000, logFile, appendLog });
   await pinSelf(1);
-  let server: ChildProcess = await start();
+  let server: ChildProcess = await start(false);
   try {
     const tokens = new Map<number, string>();
     for (const id of [...warmupIds, ...ids]) tokens.set(id, await login(port, id));
@@ -126,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
     // today's keys, where the new day's reads would walk them. A real midnight rewrites nothing
     // (yesterday's rows were written a day ago and vacuumed since), so neither should the bench.
     await sql`VACUUM daily_recommendation_sets, daily_recommendations`.execute(db);
-    server = await start();
+    server = await start(true);
     for (const id of warmupIds) await call(id);
     const firstOfDay = await phase(ids, call);
     const repeatOfDayCold = await phase([...ids, ...ids], call, server.pid!, o.concurrency);

@@ -42,15 +42,12 @@ const int =
   };
 
 /** An absolute URL (scheme and, for http(s), a host), as the drivers and clients given it expect. */
-const url: Reader<string> = (v) => {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(v);
-  } catch {
-    // refused below
-  }
-  return parsed && !/\s/.test(v) && (!/^https?:$/.test(parsed.protocol) || parsed.hostname !== '') ? v : refuse('expected a URL');
-};
+function isUrl(v: string): boolean {
+  if (/\s/.test(v) || !URL.canParse(v)) return false;
+  const parsed = new URL(v);
+  return !/^https?:$/.test(parsed.protocol) || parsed.hostname !== '';
+}
+const url: Reader<string> = (v) => (isUrl(v) ? v : refuse('expected a URL'));
 
 /** Seconds, from "900", "900s", "15m", "2h" or "14d". */
 const duration: Reader<number> = (raw) => {
@@ -453,14 +450,6 @@ function serviceAccountOf(json: unknown): ServiceAccount | string {
   };
   if (!problems.some((p) => p.startsWith('token_uri')) && !isUrl(account.token_uri)) problems.push('token_uri: expected a URL');
   return problems.length > 0 ? problems.join('; ') : account;
-}
-
-function isUrl(v: string): boolean {
-  try {
-    return url(v) === v;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -31,9 +31,9 @@ export function compileServers(): string {
 /** What the servers run as: compileServers' answer, for the configuration line. */
 export function serversRunAs(): string {
   const flags =
-    process.env.BENCH_NODE_DEFAULTS === '1'
+    deployedFlags().length === 0
       ? "the app's servers with Node's default V8 flags (BENCH_NODE_DEFAULTS=1; not how npm start runs it)"
-      : `the app's servers with ${DEPLOYED_NODE_FLAGS.join(' ')} as npm start runs it, the baselines with Node's defaults`;
+      : `the app's servers with ${deployedFlags().join(' ')} as npm start runs it, the baselines with Node's defaults`;
   if (runAs === 'compiled') return `servers compiled by tsc to ${BENCH_BUILD_DIR}/, run by plain node; ${flags}`;
   return `${runAs === 'tsx-forced' ? 'servers under tsx (BENCH_TSX=1; not how it is deployed)' : 'servers under tsx'}; ${flags}`;
 }
@@ -47,6 +47,8 @@ export function serversRunAs(): string {
 export const DEPLOYED_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
 /** The scripts that are the app (started with DEPLOYED_NODE_FLAGS); the others are baselines, run with Node's defaults. */
 const APP_SERVERS = new Set(['src/main.ts', 'bench/chat-server.ts']);
+/** The flags this run gives the app's servers: DEPLOYED_NODE_FLAGS, or none with BENCH_NODE_DEFAULTS=1. */
+const deployedFlags = (): readonly string[] => (process.env.BENCH_NODE_DEFAULTS === '1' ? [] : DEPLOYED_NODE_FLAGS);
 
 /**
  * The node command line of a server script: its compiled copy after compileServers, else under tsx.
@@ -56,7 +58,7 @@ const APP_SERVERS = new Set(['src/main.ts', 'bench/chat-server.ts']);
 export function nodeCommand(script: string): string[] {
   // BENCH_NODE_ARGS: extra flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const deployed = APP_SERVERS.has(script) && process.env.BENCH_NODE_DEFAULTS !== '1' ? DEPLOYED_NODE_FLAGS : [];
+  const deployed = APP_SERVERS.has(script) ? deployedFlags() : [];
   const flags = [...deployed, ...extra];
   return runAs === 'compiled'
     ? [process.execPath, ...flags, `${BENCH_BUILD_DIR}/${script.replace(/\.ts$/, '.js')}`]
@@ -142,11 +144,33 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** The TCP ports something on this machine listens on (Linux's /proc/net/tcp and tcp6; empty elsewhere). */
+export function listeningPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    // "  sl  local_address rem_address   st …": local_address is ADDR:PORT in hex, st 0A is LISTEN.
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === '0A' && local) ports.add(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return ports;
+}
+
 let nextPort = 20_000 + Math.floor(Math.random() * 12_000);
 /** A port for a bench server: below Linux's ephemeral range (32768–60999), where the load
  * generator's own outgoing connections take their local ports and a listen() could collide with
- * one (a chat run failed so: EADDRINUSE); successive calls in one run never repeat. */
+ * one (a chat run failed so: EADDRINUSE); successive calls in one run never repeat, and a port
+ * something already listens on is skipped (a chat run drew 25672, RabbitMQ's: EADDRINUSE). */
 export function randomPort(): number {
-  nextPort = nextPort >= 32_700 ? 20_000 : nextPort + 1;
+  const taken = listeningPorts();
+  do nextPort = nextPort >= 32_700 ? 20_000 : nextPort + 1;
+  while (taken.has(nextPort));
   return nextPort;
 }

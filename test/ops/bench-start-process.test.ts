@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startProcess, stopProcess } from '../../bench/lib/processes.js';
+import { listeningPorts, randomPort, startProcess, stopProcess } from '../../bench/lib/processes.js';
+import { eventually } from '../helpers/socket.js';
 
 // startProcess is how every bench starts its servers: a server that does not start must not be
 // left running (it would hold its port and its core for the next run), and the log can be kept
@@ -38,8 +40,7 @@ describe('bench: startProcess', () => {
     );
     const pid = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(pid > 0);
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(alive(pid), false, `pid ${pid} is still running`);
+    await eventually(() => assert.equal(alive(pid), false, `pid ${pid} is still running`), 5000);
   });
 
   it('truncates the log file by default and appends to it with appendLog', { timeout: 30_000 }, async () => {
@@ -53,8 +54,22 @@ describe('bench: startProcess', () => {
     await run('second', true);
     // The pipe to the file may still be draining when the process has exited.
     const expected = ['line of first', 'LISTENING', 'line of second', 'LISTENING'];
-    const lines = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
-    for (let i = 0; i < 50 && lines().length < expected.length; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(lines(), expected);
+    await eventually(() => assert.deepEqual(readFileSync(logFile, 'utf8').split('\n').filter(Boolean), expected), 5000);
+  });
+
+  // A bench run once drew 25672, where RabbitMQ listens on this machine, and its server died with EADDRINUSE.
+  it('randomPort skips a port something already listens on', { timeout: 30_000 }, async () => {
+    // A port whose next two are free and follow it without wrapping.
+    const usable = (p: number) => p < 32_600 && !listeningPorts().has(p + 1) && !listeningPorts().has(p + 2);
+    let port = randomPort();
+    while (!usable(port)) port = randomPort();
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port + 1, '127.0.0.1', resolve));
+    try {
+      assert.ok(listeningPorts().has(port + 1), `${port + 1} is listed as listening`);
+      assert.equal(randomPort(), port + 2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
