@@ -74,6 +74,9 @@ describe('push provider settings (FCM, APNs)', () => {
     assert.match(refusal({ FCM_SERVICE_ACCOUNT_JSON: 'project_id=x' }), /FCM_SERVICE_ACCOUNT_JSON: not JSON/);
     assert.match(refusal({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify({ ...account, client_email: undefined }) }), /not a service account key \(client_email:/);
     assert.match(refusal({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify({ ...account, private_key: p8 }) }), /private_key is not an RSA private key/);
+    for (const tokenUri of ['not a url', 'https://oauth2.googleapis.com/ token', 'https://']) {
+      assert.match(refusal({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify({ ...account, token_uri: tokenUri }) }), /not a service account key \(token_uri: expected a URL\)/, tokenUri);
+    }
     assert.match(refusal({ ...apnsEnv, APNS_KEY_FILE: accountFile }), /APNS_KEY_FILE: not a P-256 private key/);
     const { APNS_KEY_FILE: _, ...rest } = apnsEnv;
     assert.match(refusal({ ...rest, APNS_KEY: p384 }), /APNS_KEY: not a P-256 private key/);
